@@ -1,0 +1,1 @@
+export { coreNodeTypes } from './registry/core-nodes.js';

@@ -1,0 +1,3 @@
+import type { AnyNodeTypeDefinition } from '@loopedge/runtime';
+
+export const sequenceNodes: AnyNodeTypeDefinition[] = [];
