@@ -1,1 +1,12 @@
 export * from './node-api/index.js';
+export { Runtime, createRuntime, type RuntimeOptions, type DeployOptions, type DeployResult, type NodeCounterSnapshot } from './engine/runtime.js';
+export type { RuntimeNode, NodeCounters } from './engine/runtime-node.js';
+export type { RuntimeHooks } from './engine/engine-services.js';
+export * from './events/runtime-events.js';
+export * from './context/context-store.js';
+export { MemoryContextStore } from './context/memory-store.js';
+export { SqliteContextStore } from './context/sqlite-store.js';
+export { ContextManager } from './context/context-manager.js';
+export { substituteEnv } from './env/flow-env.js';
+export { checkNodeConfig, withDefaults } from './validation/node-config.js';
+export { startTestFlow, TestFlow, helperNode, type TestFlowOptions, type RecordedError } from './testing/test-flow.js';

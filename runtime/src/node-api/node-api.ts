@@ -74,4 +74,9 @@ export interface LinkApi {
   deliverTo(nodeId: string, msg: FlowMessage): boolean;
   /** Ids of running `link in` nodes with this id or name. */
   findLinkIn(idOrName: string): string[];
+  /**
+   * Hand a message back to the `link call` node that sent it (link out in
+   * return mode). The link call node exposes `api.returnMessage(callId, msg)`.
+   */
+  returnTo(linkCallId: string, callId: string, msg: FlowMessage): boolean;
 }

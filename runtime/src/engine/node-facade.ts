@@ -1,0 +1,53 @@
+import type { NodeApi, LinkApi, DebugEvent } from '../node-api/node-api.js';
+import type { NodeStatus } from '../node-api/status.js';
+import type { Logger } from '../node-api/logger.js';
+import { newMessageId } from '../node-api/message-tools.js';
+import type { EnvSource } from '../env/flow-env.js';
+import type { RuntimeNode } from './runtime-node.js';
+
+/** Engine operations behind the facade that are not on RuntimeNode itself. */
+export interface FacadeServices {
+  setStatus(node: RuntimeNode, status: NodeStatus): void;
+  publishDebug(node: RuntimeNode, event: Omit<DebugEvent, 'id' | 'z' | 'name'>): void;
+  getConfigApi(node: RuntimeNode, id: string): unknown;
+  links(node: RuntimeNode): LinkApi;
+  settings: Readonly<Record<string, unknown>>;
+  logger: Logger;
+}
+
+/** Build the narrow NodeApi a node implementation receives. */
+export function createNodeFacade(node: RuntimeNode, env: EnvSource, services: FacadeServices): NodeApi {
+  const logger = services.logger.child({ node: node.id, type: node.type });
+  const text = (value: unknown): string => (typeof value === 'string' ? value : value instanceof Error ? value.toString() : safeJson(value));
+  return {
+    id: node.id,
+    type: node.type,
+    name: node.name,
+    z: node.z,
+    send: (value) => node.send(value),
+    status: (status) => services.setStatus(node, typeof status === 'string' ? { text: status } : (status ?? {})),
+    log: (message) => node.services.publishLog(node, 'info', text(message)),
+    warn: (message) => node.services.publishLog(node, 'warn', text(message)),
+    debug: (message) => node.services.publishLog(node, 'debug', text(message)),
+    trace: (message) => node.services.publishLog(node, 'trace', text(message)),
+    error: (error, msg) => node.reportError(error, msg),
+    context: () => node.context,
+    env: {
+      get: (name: string) => env.lookup(name).value,
+    },
+    getConfigNode: <T>(id: string) => services.getConfigApi(node, id) as T | undefined,
+    publishDebug: (event) => services.publishDebug(node, event),
+    newMessageId,
+    settings: services.settings,
+    logger,
+    links: services.links(node),
+  };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,204 @@
+import type { DoneFunction, FlowMessage, SendValue } from '../node-api/message.js';
+import type { NodeHandlers, AnyNodeTypeDefinition } from '../node-api/definition.js';
+import type { NodeContext } from '../node-api/context.js';
+import type { NodeStatus } from '../node-api/status.js';
+import { newMessageId, cloneMessage } from '../node-api/message-tools.js';
+import type { FlowScope } from './flow-scope.js';
+import type { MessageTarget } from './scheduler.js';
+import type { NodeSpec } from './flow-compiler.js';
+import type { EngineServices } from './engine-services.js';
+
+/** Counters kept for every node; cheap enough to leave on in production. */
+export interface NodeCounters {
+  messagesIn: number;
+  messagesOut: number;
+  errors: number;
+  /** Total time spent in the node's input handler, in milliseconds. */
+  processingMs: number;
+}
+
+type InputFunction = NonNullable<NodeHandlers['input']>;
+
+/**
+ * A node as the engine runs it: its handlers, resolved wires, scope and
+ * counters. Node code never sees this object, only the NodeApi facade.
+ */
+export class RuntimeNode implements MessageTarget {
+  readonly id: string;
+  readonly type: string;
+  readonly name: string;
+  get z(): string {
+    return this.scope.id;
+  }
+  readonly group: string | undefined;
+  readonly counters: NodeCounters = { messagesIn: 0, messagesOut: 0, errors: 0, processingMs: 0 };
+  queued = 0;
+  /** Resolved output wires: one array of targets per port. */
+  wires: RuntimeNode[][] = [];
+  handlers: NodeHandlers = {};
+  context!: NodeContext;
+  closed = false;
+  lastStatus: NodeStatus | undefined;
+  #input: InputFunction | undefined;
+  #inputArity = 0;
+  readonly #send = (value: SendValue): void => this.send(value);
+
+  constructor(
+    readonly spec: NodeSpec,
+    readonly definition: AnyNodeTypeDefinition | undefined,
+    public scope: FlowScope,
+    readonly services: EngineServices,
+  ) {
+    this.id = spec.id;
+    this.type = spec.type;
+    this.group = spec.group;
+    this.name = typeof spec.config.name === 'string' ? spec.config.name : '';
+  }
+
+  /** The node's effective config (defaults applied, env substituted). */
+  get config(): Record<string, unknown> {
+    return this.spec.config;
+  }
+
+  setHandlers(handlers: NodeHandlers): void {
+    this.handlers = handlers ?? {};
+    this.#input = this.handlers.input;
+    this.#inputArity = this.#input ? this.#input.length : 0;
+  }
+
+  /** Put a message on this node's input queue. */
+  enqueue(msg: FlowMessage): void {
+    this.services.scheduler.enqueue(this, msg);
+  }
+
+  /** Called by the scheduler: run the input handler for one message. */
+  deliver(msg: FlowMessage): void {
+    if (this.closed) return;
+    this.counters.messagesIn++;
+    const hook = this.services.hooks.onReceive;
+    if (hook) hook(this, msg);
+    const input = this.#input;
+    if (!input) return;
+    const started = performance.now();
+    let settled = false;
+    const done: DoneFunction = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      this.#finish(msg, error);
+    };
+    try {
+      const result = input.call(this.handlers, msg, this.#send, done);
+      if (result !== undefined && result !== null && typeof (result as Promise<void>).then === 'function') {
+        (result as Promise<void>).then(
+          () => done(),
+          (error: unknown) => done(error ?? new Error('The node rejected the message without a reason')),
+        );
+      } else if (this.#inputArity < 3) {
+        done();
+      }
+    } catch (error) {
+      done(error ?? new Error('The node threw without a reason'));
+    }
+    this.counters.processingMs += performance.now() - started;
+  }
+
+  #finish(msg: FlowMessage, error: unknown): void {
+    if (error !== undefined && error !== null && error !== false) {
+      this.reportError(error, msg);
+      return;
+    }
+    if (this.scope.completeNodes.size > 0 && this.scope.hasCompleteListeners(this.id)) this.scope.handleComplete(this, msg);
+  }
+
+  /** Node-RED's send: one message for output 0, or an array per output. */
+  send(value: SendValue): void {
+    if (value === null || value === undefined || this.closed) return;
+    if (!Array.isArray(value)) {
+      if (typeof value !== 'object') {
+        this.reportError(new Error(`Node tried to send a message of type ${typeof value}`));
+        return;
+      }
+      const port = this.wires[0];
+      if (!value._msgid) value._msgid = newMessageId();
+      if (port === undefined || port.length === 0) return;
+      if (port.length === 1) {
+        this.counters.messagesOut++;
+        this.services.scheduler.enqueue(port[0]!, value);
+        return;
+      }
+    }
+    this.#sendMany(Array.isArray(value) ? value : [value]);
+  }
+
+  #sendMany(ports: unknown[]): void {
+    // Same order and cloning rule as Node-RED: the very first delivery gets the
+    // original object, every later one a copy; all copies are made before any
+    // delivery happens, so a receiver mutating its message cannot leak into another.
+    const targets: RuntimeNode[] = [];
+    const messages: FlowMessage[] = [];
+    let firstId: string | undefined;
+    let missingIds = false;
+    const portCount = Math.min(ports.length, this.wires.length);
+    for (let i = 0; i < portCount; i++) {
+      const entry = ports[i];
+      if (entry === null || entry === undefined) continue;
+      const list = Array.isArray(entry) ? entry : [entry];
+      const wires = this.wires[i]!;
+      for (let w = 0; w < wires.length; w++) {
+        for (const m of list) {
+          if (m === null || m === undefined) continue;
+          if (typeof m !== 'object') {
+            this.reportError(new Error(`Node tried to send a message of type ${typeof m}`));
+            continue;
+          }
+          const message = m as FlowMessage;
+          if (!message._msgid) missingIds = true;
+          if (firstId === undefined) firstId = message._msgid;
+          targets.push(wires[w]!);
+          messages.push(targets.length === 1 ? message : cloneMessage(message));
+        }
+      }
+    }
+    if (missingIds) {
+      const id = firstId || newMessageId();
+      for (const message of messages) if (!message._msgid) message._msgid = id;
+    }
+    this.counters.messagesOut += targets.length;
+    for (let i = 0; i < targets.length; i++) this.services.scheduler.enqueue(targets[i]!, messages[i]!);
+  }
+
+  /** An error from this node: to catch nodes (when there is a message), the event bus and the log. */
+  reportError(error: unknown, msg?: FlowMessage): void {
+    this.counters.errors++;
+    const handled = msg !== undefined && msg !== null && typeof msg === 'object' ? this.scope.handleError(this, error, msg) : false;
+    this.services.publishError(this, error, msg, handled);
+  }
+
+  warnText(message: string): void {
+    this.services.publishLog(this, 'warn', message);
+  }
+
+  /** Close the node, bounded by the runtime's close timeout. */
+  async close(removed: boolean, timeoutMs: number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const close = this.handlers.close;
+    if (!close) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        Promise.resolve().then(() => close.call(this.handlers, removed)),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            this.services.publishLog(this, 'warn', `Close timed out after ${timeoutMs} ms; the node was stopped anyway`);
+            resolve();
+          }, timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      this.services.publishError(this, error, undefined, false);
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,219 @@
+import { validateFlowDocument, SUBFLOW_INSTANCE_PREFIX, type FlowDocument, type FlowProblem, type FlowItem } from '@loopedge/flows';
+import type { AnyNodeTypeDefinition } from '../node-api/definition.js';
+import type { FlowMessage } from '../node-api/message.js';
+import type { Logger } from '../node-api/logger.js';
+import { silentLogger } from '../node-api/logger.js';
+import { newMessageId } from '../node-api/message-tools.js';
+import { RuntimeEvents, type DeployType } from '../events/runtime-events.js';
+import { ContextManager } from '../context/context-manager.js';
+import type { ContextStorageConfig } from '../context/context-store.js';
+import { ProcessEnv } from '../env/flow-env.js';
+import { checkNodeConfig, outputCountOf, withDefaults } from '../validation/node-config.js';
+import { DeliveryScheduler } from './scheduler.js';
+import { compileFlows, type CompiledFlows } from './flow-compiler.js';
+import { planRestart } from './deploy-plan.js';
+import type { RuntimeHooks } from './engine-services.js';
+import type { RuntimeNode, NodeCounters } from './runtime-node.js';
+import { NodeSet } from './node-set.js';
+
+export interface RuntimeOptions {
+  nodeTypes: readonly AnyNodeTypeDefinition[];
+  logger?: Logger;
+  /** Context stores; defaults to one memory store. */
+  contextStorage?: ContextStorageConfig;
+  /** Environment seen by `env.get` and `${VAR}` properties; defaults to process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Settings visible to nodes (`node.settings`). */
+  settings?: Readonly<Record<string, unknown>>;
+  /** How long a node's close() may take before the runtime moves on (Node-RED: 15 s). */
+  closeTimeoutMs?: number;
+}
+
+export interface DeployOptions {
+  type?: DeployType;
+}
+
+export interface DeployResult {
+  ok: boolean;
+  revision: string;
+  type: DeployType;
+  /** Validation problems: nothing was touched. */
+  problems: FlowProblem[];
+  /** Why a valid flow set failed to start (the previous flows were restored). */
+  error?: string;
+  failedNode?: string;
+  started: number;
+  stopped: number;
+  durationMs: number;
+}
+
+export interface NodeCounterSnapshot extends NodeCounters {
+  id: string;
+  type: string;
+  z: string;
+  name: string;
+  queueDepth: number;
+}
+
+/**
+ * The flow engine: validates, deploys (full / changed flows / changed nodes,
+ * atomically), delivers messages and publishes runtime events. It knows
+ * nothing of HTTP, users or the editor.
+ */
+export class Runtime {
+  readonly events = new RuntimeEvents();
+  readonly hooks: RuntimeHooks = {};
+  readonly context: ContextManager;
+  readonly logger: Logger;
+  readonly #types = new Map<string, AnyNodeTypeDefinition>();
+  readonly #scheduler = new DeliveryScheduler();
+  readonly #nodes: NodeSet;
+  #current: { doc: FlowDocument; compiled: CompiledFlows } | undefined;
+  #revision = 0;
+  #queue: Promise<unknown> = Promise.resolve();
+  #stopped = false;
+
+  constructor(readonly options: RuntimeOptions) {
+    for (const definition of options.nodeTypes) this.#types.set(definition.type, definition);
+    this.logger = options.logger ?? silentLogger;
+    this.context = new ContextManager(options.contextStorage);
+    this.#nodes = new NodeSet({
+      scheduler: this.#scheduler,
+      hooks: this.hooks,
+      events: this.events,
+      logger: this.logger,
+      context: this.context,
+      processEnv: new ProcessEnv(options.env ?? process.env),
+      settings: Object.freeze({ ...(options.settings ?? {}) }),
+      types: this.#types,
+      closeTimeoutMs: options.closeTimeoutMs ?? 15_000,
+    });
+  }
+
+  get revision(): string {
+    return String(this.#revision);
+  }
+
+  /** The deployed flow document (a copy is not made: treat it as read only). */
+  get flows(): FlowDocument {
+    return this.#current?.doc ?? [];
+  }
+
+  get nodeTypes(): readonly AnyNodeTypeDefinition[] {
+    return [...this.#types.values()];
+  }
+
+  /** Every problem with a flow document: structure, unknown types, each node's config. */
+  validate(input: unknown): FlowProblem[] {
+    const subflowOutputs = new Map<string, number>();
+    if (Array.isArray(input)) {
+      for (const item of input as FlowItem[]) {
+        if (item && typeof item === 'object' && item.type === 'subflow' && typeof item.id === 'string') {
+          subflowOutputs.set(item.id, Array.isArray(item.out) ? item.out.length : 0);
+        }
+      }
+    }
+    const result = validateFlowDocument(input, {
+      isKnownType: (type) => this.#types.has(type) || type.startsWith(SUBFLOW_INSTANCE_PREFIX),
+      outputCount: (node) => {
+        if (node.type.startsWith(SUBFLOW_INSTANCE_PREFIX)) return subflowOutputs.get(node.type.slice(SUBFLOW_INSTANCE_PREFIX.length));
+        const definition = this.#types.get(node.type);
+        return definition ? outputCountOf(definition, withDefaults(definition, node)) : undefined;
+      },
+    });
+    if (!result.ok) return result.problems;
+    const problems: FlowProblem[] = [];
+    for (const item of result.flows) {
+      if (item.d === true) continue;
+      const definition = this.#types.get(item.type);
+      if (definition) problems.push(...checkNodeConfig(definition, item));
+    }
+    return problems;
+  }
+
+  /** Deploys are serialized: one at a time, in the order they were asked for. */
+  deploy(input: unknown, options: DeployOptions = {}): Promise<DeployResult> {
+    const run = this.#queue.then(() => this.#deploy(input, options.type ?? 'full'));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #deploy(input: unknown, type: DeployType): Promise<DeployResult> {
+    const started = performance.now();
+    const finish = (result: Omit<DeployResult, 'durationMs' | 'revision' | 'type'>): DeployResult => {
+      const full: DeployResult = { ...result, type, revision: this.revision, durationMs: performance.now() - started };
+      this.events.emit('deploy', {
+        revision: full.revision,
+        type,
+        ok: full.ok,
+        started: full.started,
+        stopped: full.stopped,
+        durationMs: full.durationMs,
+        ...(full.problems.length ? { problems: full.problems } : {}),
+        ...(full.error ? { error: full.error } : {}),
+      });
+      return full;
+    };
+    if (this.#stopped) return finish({ ok: false, problems: [], error: 'The runtime is stopped', started: 0, stopped: 0 });
+    const problems = this.validate(input);
+    if (problems.length > 0) return finish({ ok: false, problems, started: 0, stopped: 0 });
+
+    const doc = structuredClone(input) as FlowDocument;
+    const compiled = compileFlows(doc, (t) => this.#types.get(t)?.configNode === true);
+    const plan = planRestart(type, this.#current, { doc, compiled });
+    const outcome = await this.#nodes.swap(this.#current?.compiled, compiled, plan);
+    if (!outcome.ok) {
+      this.logger.error({ node: outcome.failedNode, err: outcome.error }, 'Deploy failed; previous flows restored');
+      return finish({ ok: false, problems: [], error: outcome.error, ...(outcome.failedNode ? { failedNode: outcome.failedNode } : {}), started: 0, stopped: 0 });
+    }
+    this.#current = { doc, compiled };
+    this.#revision++;
+    this.logger.info({ type, started: plan.start.size, stopped: plan.stop.size }, 'Flows deployed');
+    return finish({ ok: true, problems: [], started: plan.start.size, stopped: plan.stop.size });
+  }
+
+  /** Deliver a message to a node's input, as if a wire brought it. False if no such node runs. */
+  receive(nodeId: string, msg: Partial<FlowMessage>): boolean {
+    const node = this.#nodes.get(nodeId);
+    if (!node || node.closed) return false;
+    const message = msg as FlowMessage;
+    if (!message._msgid) message._msgid = newMessageId();
+    node.enqueue(message);
+    return true;
+  }
+
+  /** Running node by runtime id (subflow internals: `<instance>-<node>`). */
+  node(nodeId: string): RuntimeNode | undefined {
+    return this.#nodes.get(nodeId);
+  }
+
+  nodeCounters(): NodeCounterSnapshot[] {
+    return this.#nodes.all().map((node) => ({
+      id: node.id,
+      type: node.type,
+      z: node.z,
+      name: node.name,
+      queueDepth: node.queued,
+      ...node.counters,
+    }));
+  }
+
+  /** Messages waiting in the delivery queue. */
+  get pendingMessages(): number {
+    return this.#scheduler.pending;
+  }
+
+  /** Close every node gracefully (each bounded by the close timeout), then the context stores. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    await this.#queue;
+    await this.#nodes.closeAll();
+    this.#scheduler.clear();
+    this.context.close();
+  }
+}
+
+export function createRuntime(options: RuntimeOptions): Runtime {
+  return new Runtime(options);
+}
