@@ -82,6 +82,8 @@ export interface FlowProblem {
   field: string;
   /** What is wrong and what to do, in words a person can act on. */
   reason: string;
+  /** Position of the item in the document array, when the problem belongs to one item. */
+  index?: number;
 }
 
 export type FlowProblemCode =
@@ -98,4 +100,6 @@ export type FlowProblemCode =
   | 'too-deep'
   | 'too-large'
   | 'invalid-field'
-  | 'invalid-config';
+  | 'invalid-config'
+  /** A group's `nodes` entry or a node's `g` names no group or node in the document. */
+  | 'missing-reference';

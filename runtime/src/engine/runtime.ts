@@ -114,6 +114,7 @@ export class Runtime {
       }
     }
     const result = validateFlowDocument(input, {
+      isConfigType: (type: string) => this.#types.get(type)?.configNode === true,
       isKnownType: (type) => this.#types.has(type) || type.startsWith(SUBFLOW_INSTANCE_PREFIX),
       outputCount: (node) => {
         if (node.type.startsWith(SUBFLOW_INSTANCE_PREFIX)) return subflowOutputs.get(node.type.slice(SUBFLOW_INSTANCE_PREFIX.length));

@@ -1,0 +1,2 @@
+export { canonicalize, CanonicalizationError } from './canonicalize.js';
+export { jsonEqual, jsonEqualExcept } from './json-equal.js';

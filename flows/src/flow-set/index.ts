@@ -1,0 +1,1 @@
+export { parseFlowSet, type FlowSet, type FlowSetOptions } from './parse-flow-set.js';
