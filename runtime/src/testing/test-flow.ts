@@ -30,7 +30,6 @@ export interface TestFlowOptions {
 export interface RecordedError {
   nodeId: string;
   message: string;
-  msg?: FlowMessage;
   handled: boolean;
 }
 

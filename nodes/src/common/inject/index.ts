@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { defineNode, NodeName, NumberLike, readmeBeside, type FlowMessage, type NodeApi } from '@loopedge/runtime';
 import { compileMessagePath, setPath, type CompiledPath } from '../../shared/property-expression.js';
 import { prepareTypedValue, type PreparedTypedValue } from '../../shared/typed-value.js';
-import { scheduleCrontab, type InjectSchedule } from './inject-schedule.js';
+import { scheduleCrontab, validateCrontab, type InjectSchedule } from './inject-schedule.js';
 
 /** One property an inject node sets: `msg.<p>` = value `v` of type `vt`. */
 const InjectProperty = Type.Object({
@@ -136,19 +136,17 @@ export const injectNode = defineNode({
       }
     };
 
+    if (!(config.repeat !== '' && repeatSeconds > 0) && config.crontab) validateCrontab(config.crontab);
+
     if (config.once) {
       const delaySeconds = config.onceDelay === '' || config.onceDelay === 0 ? 0.1 : Number(config.onceDelay);
       onceTimer = setTimeout(() => {
         onceTimer = null;
         injectFromTimer();
-        try {
-          startRepeating();
-        } catch (err) {
-          node.error(err);
-        }
+        startRepeating();
       }, delaySeconds * 1000);
     } else {
-      startRepeating(); // a bad crontab fails the node's start, with the reason
+      startRepeating();
     }
 
     return {

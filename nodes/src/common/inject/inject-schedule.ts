@@ -18,7 +18,12 @@ export class CrontabError extends Error {
   }
 }
 
-export function scheduleCrontab(crontab: string, fire: () => void): InjectSchedule {
+/** Throws CrontabError when the crontab cannot be scheduled (checked at start, before any timer runs). */
+export function validateCrontab(crontab: string): void {
+  scheduleCrontab(crontab, () => undefined, true).stop();
+}
+
+export function scheduleCrontab(crontab: string, fire: () => void, paused = false): InjectSchedule {
   const fields = crontab.trim().split(/\s+/);
   let pattern = crontab.trim();
   let yearMatches: (year: number) => boolean = () => true;
@@ -28,7 +33,7 @@ export function scheduleCrontab(crontab: string, fire: () => void): InjectSchedu
   }
   let job: Cron;
   try {
-    job = new Cron(pattern, { legacyMode: true }, () => {
+    job = new Cron(pattern, { legacyMode: true, paused }, () => {
       if (yearMatches(new Date().getFullYear())) fire();
     });
   } catch (err) {
