@@ -1,4 +1,4 @@
-import { diffFlows, type FlowDocument } from '@loopedge/flows';
+import type { FlowDiff, FlowDocument } from '@loopedge/flows';
 import type { DeployType } from '../events/runtime-events.js';
 import type { CompiledFlows, NodeSpec } from './flow-compiler.js';
 
@@ -20,14 +20,14 @@ export interface RestartPlan {
  */
 export function planRestart(
   type: DeployType,
-  previous: { doc: FlowDocument; compiled: CompiledFlows } | undefined,
+  previous: { doc: FlowDocument; compiled: CompiledFlows; diff: FlowDiff } | undefined,
   next: { doc: FlowDocument; compiled: CompiledFlows },
 ): RestartPlan {
   const nextIds = new Set(next.compiled.nodes.map((spec) => spec.id));
   if (!previous || type === 'full') {
     return { stop: new Set(previous?.compiled.nodes.map((spec) => spec.id) ?? []), start: nextIds };
   }
-  const diff = diffFlows(previous.doc, next.doc);
+  const diff = previous.diff;
   const changedItems = new Set([...diff.added, ...diff.changed, ...diff.removed]);
   const changedTabs = new Set<string>(type === 'flows' ? diff.changedFlows : []);
   for (const item of next.doc) if ((item.type === 'tab' || item.type === 'subflow') && changedItems.has(item.id)) changedTabs.add(item.id);

@@ -7,6 +7,8 @@ export interface NodeSpec {
   /** The id in the document: the template node's id for subflow internals. */
   origin: string;
   type: string;
+  /** The node's name exactly as the document has it (undefined when absent, as Node-RED reports it). */
+  name: unknown;
   /** Copy of the node's properties; defaults and env substitution are applied at start. */
   config: Record<string, unknown>;
   /** Output wires as runtime ids. */
@@ -198,11 +200,14 @@ function linkOutWires(doc: FlowDocument): Map<string, string[][]> {
 }
 
 function makeSpec(item: FlowItem, prefix: string, scopeId: string, tabId: string, topOrigin: string, isConfig: boolean, wiresOverride?: string[][]): NodeSpec {
-  const config = structuredClone(item) as Record<string, unknown>;
+  // Not copied here: the runtime copies a node's config when it starts the node,
+  // and most nodes of a large flow are not restarted by a partial deploy.
+  const config = item as Record<string, unknown>;
   return {
     id: prefix + item.id,
     origin: item.id,
     type: item.type,
+    name: item.name,
     config,
     wires: mapWires(wiresOverride ?? item.wires, prefix),
     scopeId,

@@ -94,7 +94,7 @@ export class FlowScope {
     for (const statusNode of this.#candidates(this.statusNodes, reportingNode)) {
       const copy: Record<string, unknown> = { ...status };
       if ('text' in status && status.text !== undefined) copy.text = String(status.text);
-      copy.source = { id: node.id, type: node.type, name: node.config.name };
+      copy.source = { id: node.id, type: node.type, name: node.spec.name || undefined };
       statusNode.enqueue({ status: copy } as unknown as FlowMessage);
       handled = true;
     }
@@ -109,7 +109,7 @@ export class FlowScope {
     if (!listeners) return;
     for (const completeNode of listeners) {
       const copy = cloneMessage(msg);
-      copy.complete = { source: { id: node.id, type: node.type, name: node.config.name } };
+      copy.complete = { source: { id: node.id, type: node.type, name: node.spec.name || undefined } };
       completeNode.enqueue(copy);
     }
   }
@@ -155,7 +155,7 @@ function scopeList(scope: unknown, idPrefix: string): string[] | null {
 export function describeError(error: unknown, node: RuntimeNode, count: number): Record<string, unknown> {
   const described: Record<string, unknown> = {
     message: errorText(error),
-    source: { id: node.id, type: node.type, name: node.config.name, count },
+    source: { id: node.id, type: node.type, name: node.spec.name || undefined, count },
   };
   if (error && typeof error === 'object') {
     const record = error as Record<string, unknown>;

@@ -170,8 +170,9 @@ export class NodeSet implements EngineServices, FacadeServices {
     }
     const definition = node.definition;
     if (!definition) throw new Error(`no node type "${spec.type}" is installed`);
-    mapEnvProperties(spec.config, env);
-    spec.config = withDefaults(definition, spec.config);
+    const config = withDefaults(definition, spec.config); // a copy: the document stays untouched
+    mapEnvProperties(config, env);
+    spec.config = config;
     const api = createNodeFacade(node, env, this);
     node.setHandlers(await definition.create(api, spec.config));
   }

@@ -1,4 +1,4 @@
-import { validateFlowDocument, SUBFLOW_INSTANCE_PREFIX, type FlowDocument, type FlowProblem, type FlowItem } from '@loopedge/flows';
+import { validateFlowDocument, diffFlows, SUBFLOW_INSTANCE_PREFIX, type FlowDocument, type FlowProblem, type FlowItem } from '@loopedge/flows';
 import type { AnyNodeTypeDefinition } from '../node-api/definition.js';
 import type { FlowMessage } from '../node-api/message.js';
 import type { Logger } from '../node-api/logger.js';
@@ -105,6 +105,11 @@ export class Runtime {
 
   /** Every problem with a flow document: structure, unknown types, each node's config. */
   validate(input: unknown): FlowProblem[] {
+    const structural = this.#validateStructure(input);
+    return structural.ok ? this.#checkConfigs(structural.flows, undefined) : structural.problems;
+  }
+
+  #validateStructure(input: unknown): ReturnType<typeof validateFlowDocument> {
     const subflowOutputs = new Map<string, number>();
     if (Array.isArray(input)) {
       for (const item of input as FlowItem[]) {
@@ -119,13 +124,23 @@ export class Runtime {
       outputCount: (node) => {
         if (node.type.startsWith(SUBFLOW_INSTANCE_PREFIX)) return subflowOutputs.get(node.type.slice(SUBFLOW_INSTANCE_PREFIX.length));
         const definition = this.#types.get(node.type);
-        return definition ? outputCountOf(definition, withDefaults(definition, node)) : undefined;
+        if (!definition) return undefined;
+        return typeof definition.outputs === 'number' ? definition.outputs : outputCountOf(definition, withDefaults(definition, node));
       },
     });
-    if (!result.ok) return result.problems;
+    return result;
+  }
+
+  /**
+   * Check each node's config against its type's schema. With `only` given (the
+   * nodes a partial deploy adds or changes), the rest are skipped: they passed
+   * when they were deployed, and a one-node change to a 10,000-node flow should
+   * not re-check 9,999 nodes.
+   */
+  #checkConfigs(flows: FlowDocument, only: ReadonlySet<string> | undefined): FlowProblem[] {
     const problems: FlowProblem[] = [];
-    for (const item of result.flows) {
-      if (item.d === true) continue;
+    for (const item of flows) {
+      if (item.d === true || (only !== undefined && !only.has(item.id))) continue;
       const definition = this.#types.get(item.type);
       if (definition) problems.push(...checkNodeConfig(definition, item));
     }
@@ -156,12 +171,18 @@ export class Runtime {
       return full;
     };
     if (this.#stopped) return finish({ ok: false, problems: [], error: 'The runtime is stopped', started: 0, stopped: 0 });
-    const problems = this.validate(input);
+    const structural = this.#validateStructure(input);
+    if (!structural.ok) return finish({ ok: false, problems: structural.problems, started: 0, stopped: 0 });
+    // The runtime keeps the document it is given (no copy: copying a 10,000-node
+    // document costs more than the rest of a one-node deploy); callers hand over
+    // a freshly parsed document and do not change it afterwards.
+    const doc = structural.flows;
+    const diff = this.#current ? diffFlows(this.#current.doc, doc) : undefined;
+    const problems = this.#checkConfigs(doc, diff ? new Set([...diff.added, ...diff.changed]) : undefined);
     if (problems.length > 0) return finish({ ok: false, problems, started: 0, stopped: 0 });
 
-    const doc = structuredClone(input) as FlowDocument;
     const compiled = compileFlows(doc, (t) => this.#types.get(t)?.configNode === true);
-    const plan = planRestart(type, this.#current, { doc, compiled });
+    const plan = planRestart(type, this.#current ? { ...this.#current, diff: diff! } : undefined, { doc, compiled });
     const outcome = await this.#nodes.swap(this.#current?.compiled, compiled, plan);
     if (!outcome.ok) {
       this.logger.error({ node: outcome.failedNode, err: outcome.error }, 'Deploy failed; previous flows restored');

@@ -1,0 +1,9 @@
+import type { Benchmark } from './benchmark.js';
+import { scaleBenchmark } from './scale.js';
+import { throughputBenchmark } from './throughput.js';
+
+/**
+ * Every benchmark `npm run bench` runs, in order. Add new ones here; each
+ * module also runs alone as `node bench/dist/<name>.js`.
+ */
+export const benchmarks: readonly Benchmark[] = [throughputBenchmark, scaleBenchmark];
