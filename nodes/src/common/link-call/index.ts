@@ -49,6 +49,8 @@ export const linkCallNode = defineNode({
         const target = findTarget(msg);
         const callId = randomBytes(14).toString('hex');
         const stack = Array.isArray(msg._linkSource) ? (msg._linkSource as unknown[]) : [];
+        // As Node-RED: the copy kept for a timeout error is taken after _linkSource exists, before this call is pushed.
+        msg._linkSource = stack;
         const copy = cloneMessage(msg);
         const timer = setTimeout(() => {
           pending.delete(callId);
@@ -57,7 +59,6 @@ export const linkCallNode = defineNode({
         }, timeoutMs);
         pending.set(callId, { msg: copy, send, done, timer });
         stack.push({ id: callId, node: node.id });
-        msg._linkSource = stack;
         node.links.deliverTo(target, msg);
       },
       close() {
