@@ -1,0 +1,11 @@
+export { runCli, packageVersion, type CliIo } from './cli/run-cli.js';
+export { parseCliArgs, type CliCommand, type StartOptions } from './cli/args.js';
+export { runUntilShutdown, exitWhenIdle, type Stoppable, type ShutdownOptions, type ShutdownOutcome } from './cli/shutdown.js';
+export { startServer, type StartServerOptions, type RunningServer } from './bootstrap/start-server.js';
+export { StartupError, type StartupErrorCode } from './bootstrap/startup-error.js';
+export { loadServerSettings, normalizeContextStorage, type ServerSettings, type ContextStorageSettings, type ContextStoreSetting } from './bootstrap/settings.js';
+export { parseJsonText, findJsonSyntaxError, type JsonParseResult, type JsonSyntaxProblem } from './bootstrap/json-text.js';
+export { resolveDataDir, ensureDataDir } from './bootstrap/data-dir.js';
+export { resolveFlowSource, FLOWS_FILE, type FlowSource } from './bootstrap/flow-source.js';
+export { createServerLogger, type LogLevel } from './logging/logger.js';
+export { demoFlow } from './demo/demo-flow.js';
