@@ -10,3 +10,4 @@ export { ContextManager } from './context/context-manager.js';
 export { substituteEnv } from './env/flow-env.js';
 export { checkNodeConfig, withDefaults } from './validation/node-config.js';
 export { startTestFlow, TestFlow, helperNode, type TestFlowOptions, type RecordedError } from './testing/test-flow.js';
+export { fixtureNodes as testFixtureNodes } from './testing/fixture-nodes.js';

@@ -6,7 +6,7 @@ const tab = { id: 't1', type: 'tab' };
 
 test('catch (all) gets a copy of the failing message with error details', async () => {
   const flow = await startTestFlow(
-    [tab, { id: 'x', type: 'thrower', z: 't1', name: 'boom', wires: [[]] }, { id: 'c', type: 'catch', z: 't1', scope: null, wires: [['h']] }, { id: 'h', type: 'helper', z: 't1' }],
+    [tab, { id: 'x', type: 'test-throw', z: 't1', name: 'boom', wires: [[]] }, { id: 'c', type: 'catch', z: 't1', scope: null, wires: [['h']] }, { id: 'h', type: 'helper', z: 't1' }],
     { nodeTypes: fixtureNodesForTests },
   );
   try {
@@ -16,7 +16,7 @@ test('catch (all) gets a copy of the failing message with error details', async 
     assert.equal(msg!._error, 'old');
     const error = msg!.error as { message: string; source: { id: string; type: string; name: string; count: number } };
     assert.equal(error.message, 'Error: thrown on purpose');
-    assert.deepEqual(error.source, { id: 'x', type: 'thrower', name: 'boom', count: 1 });
+    assert.deepEqual(error.source, { id: 'x', type: 'test-throw', name: 'boom', count: 1 });
     assert.equal(flow.errors[0]!.handled, true);
   } finally {
     await flow.stop();
@@ -27,8 +27,8 @@ test('a scoped catch ignores other nodes, and uncaught-only fires only when noth
   const flow = await startTestFlow(
     [
       tab,
-      { id: 'x', type: 'thrower', z: 't1', wires: [[]] },
-      { id: 'y', type: 'thrower', z: 't1', wires: [[]] },
+      { id: 'x', type: 'test-throw', z: 't1', wires: [[]] },
+      { id: 'y', type: 'test-throw', z: 't1', wires: [[]] },
       { id: 'cx', type: 'catch', z: 't1', scope: ['x'], wires: [['hx']] },
       { id: 'cu', type: 'catch', z: 't1', scope: null, uncaught: true, wires: [['hu']] },
       { id: 'hx', type: 'helper', z: 't1' },
@@ -51,7 +51,7 @@ test('a scoped catch ignores other nodes, and uncaught-only fires only when noth
 
 test('an error loop through a catch node stops after 10 rounds with a warning', async () => {
   const flow = await startTestFlow(
-    [tab, { id: 'x', type: 'thrower', z: 't1', wires: [[]] }, { id: 'c', type: 'catch', z: 't1', scope: null, wires: [['x', 'h']] }, { id: 'h', type: 'helper', z: 't1' }],
+    [tab, { id: 'x', type: 'test-throw', z: 't1', wires: [[]] }, { id: 'c', type: 'catch', z: 't1', scope: null, wires: [['x', 'h']] }, { id: 'h', type: 'helper', z: 't1' }],
     { nodeTypes: fixtureNodesForTests },
   );
   try {
@@ -69,7 +69,7 @@ test('an error inside a subflow with no catch there goes to the parent flow, rep
     [
       tab,
       { id: 'sf', type: 'subflow', name: 'S', in: [{ wires: [{ id: 'x' }] }], out: [] },
-      { id: 'x', type: 'thrower', z: 'sf', wires: [[]] },
+      { id: 'x', type: 'test-throw', z: 'sf', wires: [[]] },
       { id: 'inst', type: 'subflow:sf', z: 't1', wires: [] },
       { id: 'c', type: 'catch', z: 't1', scope: ['inst'], wires: [['h']] },
       { id: 'h', type: 'helper', z: 't1' },

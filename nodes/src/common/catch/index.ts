@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineNode, readmeBeside, NodeName } from '@loopedge/runtime';
+import { passThrough } from '../../shared/pass-through.js';
 
 /**
  * Catch: receives errors reported by nodes in its flow. The engine decides which
@@ -18,11 +19,5 @@ export const catchNode = defineNode({
   outputs: 1,
   editor: { label: 'catch', icon: 'alert.svg', color: '#e49191', widgets: { scope: 'node-list' } },
   helpFile: readmeBeside(import.meta.url),
-  create() {
-    return {
-      input(msg, send) {
-        send(msg);
-      },
-    };
-  },
+  create: passThrough,
 });

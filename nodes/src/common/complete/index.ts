@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineNode, readmeBeside, NodeName } from '@loopedge/runtime';
+import { passThrough } from '../../shared/pass-through.js';
 
 /** Complete: fires when one of the chosen nodes has finished handling a message. */
 export const completeNode = defineNode({
@@ -14,11 +15,5 @@ export const completeNode = defineNode({
   outputs: 1,
   editor: { label: 'complete', icon: 'alert.svg', color: '#c0edc0', widgets: { scope: 'node-list' } },
   helpFile: readmeBeside(import.meta.url),
-  create() {
-    return {
-      input(msg, send) {
-        send(msg);
-      },
-    };
-  },
+  create: passThrough,
 });

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineNode, readmeBeside } from '@loopedge/runtime';
+import { passThrough } from '../../shared/pass-through.js';
 
 /** Junction: a wiring point (Node-RED 3+); passes every message straight on. */
 export const junctionNode = defineNode({
@@ -10,11 +11,5 @@ export const junctionNode = defineNode({
   outputs: 1,
   editor: { label: '', icon: 'junction.svg', color: '#dddddd' },
   helpFile: readmeBeside(import.meta.url),
-  create() {
-    return {
-      input(msg, send) {
-        send(msg);
-      },
-    };
-  },
+  create: passThrough,
 });

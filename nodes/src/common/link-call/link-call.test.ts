@@ -7,7 +7,7 @@ const flowDoc = [
   { id: 't2', type: 'tab' },
   { id: 'out', type: 'link out', z: 't1', mode: 'link', links: ['in'], wires: [] },
   { id: 'in', type: 'link in', z: 't2', name: 'double', links: ['out'], wires: [['dbl']] },
-  { id: 'dbl', type: 'passer', z: 't2', wires: [['h2', 'ret']] },
+  { id: 'dbl', type: 'test-pass', z: 't2', wires: [['h2', 'ret']] },
   { id: 'ret', type: 'link out', z: 't2', mode: 'return', wires: [] },
   { id: 'h2', type: 'helper', z: 't2' },
   { id: 'call', type: 'link call', z: 't1', links: ['in'], linkType: 'static', timeout: '1', wires: [['h1']] },

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineNode, readmeBeside, NodeName } from '@loopedge/runtime';
+import { passThrough } from '../../shared/pass-through.js';
 
 /** Link in: the receiving end of virtual wires from link out and link call nodes, on any tab. */
 export const linkInNode = defineNode({
@@ -13,11 +14,5 @@ export const linkInNode = defineNode({
   outputs: 1,
   editor: { label: 'link in', icon: 'link-out.svg', color: '#dddddd' },
   helpFile: readmeBeside(import.meta.url),
-  create() {
-    return {
-      input(msg, send) {
-        send(msg);
-      },
-    };
-  },
+  create: passThrough,
 });

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineNode, readmeBeside, NodeName } from '@loopedge/runtime';
+import { passThrough } from '../../shared/pass-through.js';
 
 /** Status: receives status updates of nodes in its flow as messages. */
 export const statusNode = defineNode({
@@ -13,11 +14,5 @@ export const statusNode = defineNode({
   outputs: 1,
   editor: { label: 'status', icon: 'status.svg', color: '#94c1d0', widgets: { scope: 'node-list' } },
   helpFile: readmeBeside(import.meta.url),
-  create() {
-    return {
-      input(msg, send) {
-        send(msg);
-      },
-    };
-  },
+  create: passThrough,
 });
