@@ -1,6 +1,7 @@
 import { formatProblem } from '@loopedge/flows';
 import { coreNodeTypes } from '@loopedge/nodes';
 import { createRuntime, type AnyNodeTypeDefinition, type Logger, type Runtime } from '@loopedge/runtime';
+import { startAdmin, type RunningAdmin } from './admin-bootstrap.js';
 import { openContextStores } from './context-stores.js';
 import { ensureDataDir, resolveDataDir } from './data-dir.js';
 import { resolveFlowSource, type FlowSource } from './flow-source.js';
@@ -12,18 +13,31 @@ export interface StartServerOptions {
   flows?: string;
   data?: string;
   port?: number;
+  /** Admin API address; loopback by default. */
   host?: string;
+  /** A plain HTTP port that only redirects to the admin API. */
+  httpRedirectPort?: number;
   env: NodeJS.ProcessEnv;
   logger: Logger;
   /** Node types to run; the built-in ones by default. */
   nodeTypes?: readonly AnyNodeTypeDefinition[];
+  /** bcrypt cost for passwords (12 by default, never below 10; tests use 10). */
+  bcryptCost?: number;
+  /** Clock for tokens and lockouts (tests move time). */
+  clock?: () => number;
+  /** Lines for the person at the terminal (the first-start setup link); stderr in the CLI. */
+  announce?: (text: string) => void;
+  /** Version reported by the admin API. */
+  version?: string;
 }
 
 export interface RunningServer {
   readonly runtime: Runtime;
   readonly dataDir: string;
   readonly flowSource: FlowSource;
-  /** Closes every node (each bounded by the runtime's close timeout) and the context stores. */
+  /** The admin API (absent when no port was given: flows only, for embedding and tests). */
+  readonly admin: RunningAdmin | undefined;
+  /** Closes the admin API, then every node (each bounded by the runtime's close timeout) and the context stores. */
   stop(): Promise<void>;
 }
 
@@ -58,14 +72,43 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     settings: settings.runtimeSettings,
   });
 
-  // 4. Validate (structure, unknown types, each node's properties), then deploy.
+  // 4. Validate (structure, unknown types, each node's properties) before anything listens or runs.
   const problems = runtime.validate(doc);
   if (problems.length > 0) {
     await runtime.stop();
     throw invalidFlows(flowSource.path, problems.map(formatProblem));
   }
+
+  // 5. The admin API (HTTPS, users, live events), when a port is given. It
+  //    starts before the flows, so the process is fully up once they run.
+  let admin: RunningAdmin | undefined;
+  if (options.port !== undefined) {
+    try {
+      admin = await startAdmin({
+        dataDir,
+        host: options.host ?? '127.0.0.1',
+        port: options.port,
+        ...(options.httpRedirectPort !== undefined ? { httpRedirectPort: options.httpRedirectPort } : {}),
+        runtime,
+        flowFile: flowSource.path,
+        logger,
+        version: options.version ?? '0.0.0',
+        ...(options.bcryptCost !== undefined ? { bcryptCost: options.bcryptCost } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
+        announce: options.announce ?? ((text) => process.stderr.write(text)),
+      });
+    } catch (error) {
+      await runtime.stop();
+      throw error;
+    }
+  } else if (options.host !== undefined || options.httpRedirectPort !== undefined) {
+    logger.warn({ host: options.host }, '--host and --http-redirect-port need --port: the admin API is off');
+  }
+
+  // 6. Deploy.
   const result = await runtime.deploy(doc, { type: 'full' });
   if (!result.ok) {
+    await admin?.stop();
     await runtime.stop();
     if (result.problems.length > 0) throw invalidFlows(flowSource.path, result.problems.map(formatProblem));
     const where = result.failedNode ? ` (node ${result.failedNode})` : '';
@@ -73,16 +116,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   logger.info({ flows: flowSource.path, origin: flowSource.origin, nodes: result.started, contextStores: settings.contextStorage.stores.map((s) => s.name) }, 'Flows running');
 
-  // 5. The admin API is a later issue; say so rather than ignore the options silently.
-  if (options.port !== undefined || options.host !== undefined) {
-    logger.warn({ port: options.port, host: options.host }, 'The admin API is not part of this build yet: --port and --host are accepted but nothing listens');
-  }
-
   return {
     runtime,
     dataDir,
     flowSource,
-    stop: () => runtime.stop(),
+    admin,
+    async stop() {
+      // The API first: no deploy may start while the nodes are closing.
+      await admin?.stop();
+      await runtime.stop();
+    },
   };
 }
 

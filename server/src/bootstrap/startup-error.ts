@@ -12,7 +12,8 @@ export type StartupErrorCode =
   | 'settings-bad-json'
   | 'settings-invalid'
   | 'data-dir-unusable'
-  | 'runtime-failed';
+  | 'runtime-failed'
+  | 'admin-listen-failed';
 
 const EXIT_CODES: Record<StartupErrorCode, number> = {
   usage: 2,
@@ -24,6 +25,7 @@ const EXIT_CODES: Record<StartupErrorCode, number> = {
   'settings-invalid': 2,
   'data-dir-unusable': 1,
   'runtime-failed': 1,
+  'admin-listen-failed': 1,
 };
 
 export class StartupError extends Error {

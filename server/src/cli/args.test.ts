@@ -33,6 +33,24 @@ describe('parseCliArgs', () => {
     assert.deepEqual(parseCliArgs(['start'], { LOOPEDGE_LOG_LEVEL: 'debug' }), { kind: 'start', options: { logLevel: 'debug' } });
   });
 
+  test('start --http-redirect-port', () => {
+    assert.deepEqual(parseCliArgs(['start', '--port', '8443', '--http-redirect-port', '8080'], {}), {
+      kind: 'start',
+      options: { port: 8443, httpRedirectPort: 8080, logLevel: 'info' },
+    });
+    assert.match(usageError(['start', '--http-redirect-port', 'x']).message, /--http-redirect-port must be a whole number/);
+  });
+
+  test('users add: username, role (admin by default), data folder; never a password argument', () => {
+    assert.deepEqual(parseCliArgs(['users', 'add', '--username', 'ana', '--data', '/d'], {}), { kind: 'users-add', options: { username: 'ana', role: 'admin', data: '/d' } });
+    assert.deepEqual(parseCliArgs(['users', 'add', '-u', 'bo', '-r', 'viewer'], {}), { kind: 'users-add', options: { username: 'bo', role: 'viewer' } });
+    assert.deepEqual(parseCliArgs(['users'], {}), { kind: 'help', topic: 'users' });
+    assert.match(usageError(['users', 'add']).message, /--username/);
+    assert.match(usageError(['users', 'add', '--username', 'x', '--role', 'root']).message, /--role must be one of admin, editor, operator, viewer/);
+    assert.match(usageError(['users', 'add', '--username', 'x', '--password', 'secret']).message, /--password/);
+    assert.match(usageError(['users', 'remove']).message, /Unknown users action "remove"/);
+  });
+
   test('usage mistakes say what is wrong', () => {
     assert.match(usageError([]).message, /No command/);
     assert.match(usageError(['stop']).message, /Unknown command "stop"/);

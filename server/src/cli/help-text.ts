@@ -2,8 +2,9 @@ export function mainHelp(version: string): string {
   return `loopedge ${version} — industrial edge flow runtime (runs Node-RED flow files)
 
 Usage:
-  loopedge start [options]   run a flow file until stopped (SIGINT/SIGTERM)
-  loopedge --help            show this help (loopedge start --help for the options)
+  loopedge start [options]   run the flows and the HTTPS admin API until stopped (SIGINT/SIGTERM)
+  loopedge users add [opts]  create a user (e.g. the first administrator)
+  loopedge --help            show this help (loopedge start --help, loopedge users --help)
   loopedge --version         print the version
 
 Exit codes: 0 stopped cleanly, 1 failed, 2 bad arguments, flow file or settings.
@@ -11,18 +12,28 @@ Exit codes: 0 stopped cleanly, 1 failed, 2 bad arguments, flow file or settings.
 }
 
 export function startHelp(): string {
-  return `Usage: loopedge start [--flows FILE] [--data DIR] [--port N] [--host H] [--log-level LEVEL]
+  return `Usage: loopedge start [--flows FILE] [--data DIR] [--port N] [--host H]
+                      [--http-redirect-port N] [--log-level LEVEL]
 
 Options:
   -f, --flows FILE       flow file (Node-RED flow JSON). Default: DATA/flows.json; on
-                         first start the bundled demo flow is written there.
-  -d, --data DIR         data folder (context store, settings.json). Default:
-                         $LOOPEDGE_DATA, else ~/.loopedge (created with mode 0700).
-  -p, --port N           port of the admin API (not part of this build yet).
-      --host H           address of the admin API (not part of this build yet).
+                         first start the bundled demo flow is written there. Deploys
+                         through the admin API are saved to this file.
+  -d, --data DIR         data folder (context store, settings.json, users, keys and
+                         certificates). Default: $LOOPEDGE_DATA, else ~/.loopedge
+                         (created with mode 0700).
+  -p, --port N           HTTPS port of the admin API. Default 1880 (0 picks a free one).
+      --host H           address the admin API listens on. Default 127.0.0.1 (this
+                         machine only); 0.0.0.0 for every network.
+      --http-redirect-port N
+                         also listen for plain HTTP on N, only to redirect to HTTPS.
       --log-level LEVEL  fatal, error, warn, info (default), debug, trace or silent;
                          also $LOOPEDGE_LOG_LEVEL.
   -h, --help             show this help.
+
+First start: LoopEdge makes a device CA and a server certificate (download the CA
+at https://HOST:PORT/api/certificates/ca to trust it) and, while no user exists,
+prints a one-time setup link (valid 1 hour) to create the first administrator.
 
 Output: logs are JSON lines on stderr; debug nodes set to "system console" write
 one JSON line per message on stdout.
@@ -30,5 +41,20 @@ one JSON line per message on stdout.
 DATA/settings.json (optional), Node-RED style context stores:
   { "contextStorage": { "default": "memory", "file": "sqlite" } }
 "sqlite" keeps values in DATA/context.sqlite across restarts (flow.get("x", "file")).
+`;
+}
+
+export function usersHelp(): string {
+  return `Usage: loopedge users add --username NAME [--role ROLE] [--data DIR]
+
+Creates a user in the data folder. The password is read from standard input
+(one line, e.g. from a secrets file) or, at a terminal, asked for twice without
+echo. At least 12 characters, not a common password, not containing the username.
+
+Options:
+  -u, --username NAME  the new user's name.
+  -r, --role ROLE      admin (default), editor, operator or viewer.
+  -d, --data DIR       data folder. Default: $LOOPEDGE_DATA, else ~/.loopedge.
+  -h, --help           show this help.
 `;
 }

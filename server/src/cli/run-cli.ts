@@ -3,13 +3,17 @@ import { startServer, type RunningServer } from '../bootstrap/start-server.js';
 import { StartupError } from '../bootstrap/startup-error.js';
 import { createServerLogger } from '../logging/logger.js';
 import { parseCliArgs, type StartOptions } from './args.js';
-import { mainHelp, startHelp } from './help-text.js';
+import { mainHelp, startHelp, usersHelp } from './help-text.js';
+import { addUser } from './users-command.js';
+import type { PasswordSource } from './password-input.js';
 import { exitWhenIdle, runUntilShutdown } from './shutdown.js';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Where `users add` reads the password (process.stdin). */
+  stdin?: PasswordSource['input'];
   /** Ends the process at once (process.exit): used only when waiting for a clean exit is pointless. */
   exit(code: number): void;
 }
@@ -23,13 +27,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const command = parseCliArgs(argv, io.env);
     switch (command.kind) {
       case 'help':
-        io.stdout(command.topic === 'start' ? startHelp() : mainHelp(packageVersion()));
+        io.stdout(command.topic === 'start' ? startHelp() : command.topic === 'users' ? usersHelp() : mainHelp(packageVersion()));
         return 0;
       case 'version':
         io.stdout(`${packageVersion()}\n`);
         return 0;
       case 'start':
         return await start(command.options, io);
+      case 'users-add':
+        return await addUser(command.options, io);
     }
   } catch (error) {
     return reportStartupFailure(error, io);
@@ -41,7 +47,16 @@ async function start(options: StartOptions, io: CliIo): Promise<number> {
   logger.info({ version: packageVersion(), node: process.version }, 'Starting loopedge');
   let server: RunningServer;
   try {
-    server = await startServer({ ...options, env: io.env, logger });
+    server = await startServer({
+      ...options,
+      // The admin API always runs from the CLI: loopback port 1880 unless told otherwise.
+      port: options.port ?? DEFAULT_PORT,
+      host: options.host ?? DEFAULT_HOST,
+      env: io.env,
+      logger,
+      version: packageVersion(),
+      announce: io.stderr,
+    });
   } catch (error) {
     if (!(error instanceof StartupError)) logger.fatal({ err: error }, 'Start-up failed');
     return reportStartupFailure(error, io);
@@ -52,11 +67,14 @@ async function start(options: StartOptions, io: CliIo): Promise<number> {
   return outcome.exitCode;
 }
 
+export const DEFAULT_PORT = 1880;
+export const DEFAULT_HOST = '127.0.0.1';
+
 /**
  * Start-up errors are for the person at the terminal: plain lines on stderr,
  * the message first, then one line per problem (`<node id> <field>: <reason>`).
  */
-function reportStartupFailure(error: unknown, io: CliIo): number {
+export function reportStartupFailure(error: unknown, io: CliIo): number {
   if (error instanceof StartupError) {
     io.stderr(`loopedge: ${error.message}\n`);
     for (const line of error.details) io.stderr(`${line}\n`);

@@ -51,7 +51,12 @@ export class CliProcess {
     });
   }
 
-  /** stderr lines that are not pino JSON: what the CLI says to a person. */
+  /** The pino log lines on stderr, parsed. */
+  get logLines(): Array<Record<string, unknown>> {
+    return this.stderrLines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  /** stderr lines that are not pino JSON: what the CLI says to a person (errors, the setup link). */
   get plainErrors(): string[] {
     return this.stderrLines.filter((line) => !line.startsWith('{'));
   }

@@ -20,8 +20,10 @@ after(async () => {
 });
 
 function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+  // The admin API listens on 1880 by default; tests run side by side, so each takes a free port.
+  const withPort = args[0] === 'start' && !args.includes('--port') ? [...args, '--port', '0'] : args;
   // HOME points into the temp folder so nothing can touch the real ~/.loopedge.
-  const cli = new CliProcess(args, { PATH: process.env.PATH, HOME: workDir, LOOPEDGE_LOG_LEVEL: 'info', ...env });
+  const cli = new CliProcess(withPort, { PATH: process.env.PATH, HOME: workDir, LOOPEDGE_LOG_LEVEL: 'info', ...env });
   spawned.push(cli);
   return cli;
 }
@@ -122,7 +124,7 @@ describe('loopedge start', () => {
       { ...line, msgid: '(id)' },
       { debug: 'b5d4e3f2.a1b2c3', name: 'to console', msgid: '(id)', topic: 'line-3/counter', property: 'payload', value: { count: 42, unit: 'parts' } },
     );
-    assert.ok(cli.stderrLines.every((l) => JSON.parse(l).level < 50), 'no errors logged');
+    assert.ok(cli.logLines.every((l) => (l.level as number) < 50), 'no errors logged');
 
     // SIGTERM: every node closes, then Node exits by itself (the repeating
     // inject's interval would otherwise keep it up and the CLI would log that
@@ -130,7 +132,7 @@ describe('loopedge start', () => {
     cli.kill('SIGTERM');
     const exit = await cli.waitForExit();
     assert.deepEqual(exit, { code: 0, signal: null });
-    const messages = cli.stderrLines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+    const messages = cli.logLines.map((l) => l.msg as string);
     assert.ok(messages.includes('Stopped'), messages.join('\n'));
     assert.ok(!messages.some((m) => /still running/.test(m)), `a node left something running:\n${cli.stderrLines.join('\n')}`);
   });

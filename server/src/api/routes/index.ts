@@ -1,0 +1,44 @@
+import { Type } from '@sinclair/typebox';
+import { buildOpenApiDocument } from '../openapi.js';
+import { defineRoute, type AnyRoute } from '../route-types.js';
+import { authRoutes } from './auth-routes.js';
+import { certificatesRoutes } from './certificates-routes.js';
+import { contextRoutes } from './context-routes.js';
+import { credentialsRoutes } from './credentials-routes.js';
+import { flowsRoutes } from './flows-routes.js';
+import { nodeTypesRoutes } from './node-types-routes.js';
+import { systemRoutes } from './system-routes.js';
+import { tokensRoutes } from './tokens-routes.js';
+import { usersRoutes } from './users-routes.js';
+
+/**
+ * The one route table of the admin API. Each row declares its permission and
+ * schemas; the router, the OpenAPI document and the role-matrix test are all
+ * generated from it.
+ */
+export function routeTable(): AnyRoute[] {
+  const routes: AnyRoute[] = [
+    ...authRoutes,
+    ...usersRoutes,
+    ...tokensRoutes,
+    ...flowsRoutes,
+    ...nodeTypesRoutes,
+    ...contextRoutes,
+    ...credentialsRoutes,
+    ...certificatesRoutes,
+    ...systemRoutes,
+  ];
+  let document: Record<string, unknown> | undefined;
+  routes.push(
+    defineRoute({
+      method: 'GET',
+      path: '/api/openapi.json',
+      permission: 'public',
+      tag: 'system',
+      summary: 'This document',
+      response: { status: 200, description: 'OpenAPI 3.1', schema: Type.Record(Type.String(), Type.Unknown()) },
+      handler: ({ services }) => ({ body: (document ??= buildOpenApiDocument(routes, services.version)) }),
+    }),
+  );
+  return routes;
+}
