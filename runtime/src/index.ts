@@ -1,6 +1,7 @@
 export * from './node-api/index.js';
 export { Runtime, createRuntime, type RuntimeOptions, type DeployOptions, type DeployResult, type NodeCounterSnapshot } from './engine/runtime.js';
 export type { RuntimeNode, NodeCounters } from './engine/runtime-node.js';
+export { PROCESSING_TIME_BUCKETS_MS } from './engine/runtime-node.js';
 export type { RuntimeHooks } from './engine/engine-services.js';
 export * from './events/runtime-events.js';
 export * from './context/context-store.js';
@@ -11,3 +12,5 @@ export { substituteEnv } from './env/flow-env.js';
 export { checkNodeConfig, withDefaults } from './validation/node-config.js';
 export { startTestFlow, TestFlow, helperNode, type TestFlowOptions, type RecordedError } from './testing/test-flow.js';
 export { fixtureNodes as testFixtureNodes } from './testing/fixture-nodes.js';
+export { SandboxSupervisor, SandboxCodeError, type SandboxSupervisorOptions, type SandboxStatus } from './sandbox/host/sandbox-supervisor.js';
+export type { SandboxUsage } from './sandbox/protocol.js';

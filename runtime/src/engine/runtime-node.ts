@@ -8,13 +8,24 @@ import type { MessageTarget } from './scheduler.js';
 import type { NodeSpec } from './flow-compiler.js';
 import type { EngineServices } from './engine-services.js';
 
+/**
+ * Upper bounds (ms) of the processing-time histogram buckets; a last bucket
+ * holds everything slower. Fixed bounds keep recording to a short loop.
+ */
+export const PROCESSING_TIME_BUCKETS_MS: readonly number[] = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 50, 100, 500, 1000, 5000];
+
 /** Counters kept for every node; cheap enough to leave on in production. */
 export interface NodeCounters {
   messagesIn: number;
   messagesOut: number;
   errors: number;
-  /** Total time spent in the node's input handler, in milliseconds. */
+  /** Total time from a message reaching the node to its done(), in milliseconds. */
   processingMs: number;
+  /**
+   * Messages per processing-time bucket (not cumulative): index i counts times
+   * up to PROCESSING_TIME_BUCKETS_MS[i]; the last entry counts slower ones.
+   */
+  processingHistogram: number[];
 }
 
 type InputFunction = NonNullable<NodeHandlers['input']>;
@@ -31,7 +42,13 @@ export class RuntimeNode implements MessageTarget {
     return this.scope.id;
   }
   readonly group: string | undefined;
-  readonly counters: NodeCounters = { messagesIn: 0, messagesOut: 0, errors: 0, processingMs: 0 };
+  readonly counters: NodeCounters = {
+    messagesIn: 0,
+    messagesOut: 0,
+    errors: 0,
+    processingMs: 0,
+    processingHistogram: new Array<number>(PROCESSING_TIME_BUCKETS_MS.length + 1).fill(0),
+  };
   queued = 0;
   /** Resolved output wires: one array of targets per port. */
   wires: RuntimeNode[][] = [];
@@ -84,6 +101,7 @@ export class RuntimeNode implements MessageTarget {
     const done: DoneFunction = (error?: unknown) => {
       if (settled) return;
       settled = true;
+      this.#observe(performance.now() - started);
       this.#finish(msg, error);
     };
     try {
@@ -99,7 +117,13 @@ export class RuntimeNode implements MessageTarget {
     } catch (error) {
       done(error ?? new Error('The node threw without a reason'));
     }
-    this.counters.processingMs += performance.now() - started;
+  }
+
+  #observe(elapsedMs: number): void {
+    this.counters.processingMs += elapsedMs;
+    let bucket = 0;
+    while (bucket < PROCESSING_TIME_BUCKETS_MS.length && elapsedMs > PROCESSING_TIME_BUCKETS_MS[bucket]!) bucket++;
+    this.counters.processingHistogram[bucket]!++;
   }
 
   #finish(msg: FlowMessage, error: unknown): void {

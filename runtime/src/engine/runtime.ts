@@ -15,6 +15,7 @@ import { planRestart } from './deploy-plan.js';
 import type { RuntimeHooks } from './engine-services.js';
 import type { RuntimeNode, NodeCounters } from './runtime-node.js';
 import { NodeSet } from './node-set.js';
+import { SandboxSupervisor, type SandboxSupervisorOptions } from '../sandbox/host/sandbox-supervisor.js';
 
 export interface RuntimeOptions {
   nodeTypes: readonly AnyNodeTypeDefinition[];
@@ -27,6 +28,12 @@ export interface RuntimeOptions {
   settings?: Readonly<Record<string, unknown>>;
   /** How long a node's close() may take before the runtime moves on (Node-RED: 15 s). */
   closeTimeoutMs?: number;
+  /**
+   * The sandbox process for function nodes: options for this runtime's own
+   * (started on the first function node, stopped with the runtime), or a
+   * supervisor shared by several runtimes (tests), which its owner stops.
+   */
+  sandbox?: SandboxSupervisor | SandboxSupervisorOptions;
 }
 
 export interface DeployOptions {
@@ -72,11 +79,15 @@ export class Runtime {
   #revision = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #stopped = false;
+  #sandbox: SandboxSupervisor | undefined;
+  readonly #ownsSandbox: boolean;
 
   constructor(readonly options: RuntimeOptions) {
     for (const definition of options.nodeTypes) this.#types.set(definition.type, definition);
     this.logger = options.logger ?? silentLogger;
     this.context = new ContextManager(options.contextStorage);
+    this.#ownsSandbox = !(options.sandbox instanceof SandboxSupervisor);
+    if (options.sandbox instanceof SandboxSupervisor) this.#sandbox = options.sandbox;
     this.#nodes = new NodeSet({
       scheduler: this.#scheduler,
       hooks: this.hooks,
@@ -87,7 +98,14 @@ export class Runtime {
       settings: Object.freeze({ ...(options.settings ?? {}) }),
       types: this.#types,
       closeTimeoutMs: options.closeTimeoutMs ?? 15_000,
+      sandbox: () => this.sandbox,
     });
+  }
+
+  /** The supervisor of the sandbox process (created on first use; the process starts with the first function node). */
+  get sandbox(): SandboxSupervisor {
+    this.#sandbox ??= new SandboxSupervisor({ logger: this.logger, ...(this.options.sandbox as SandboxSupervisorOptions | undefined) });
+    return this.#sandbox;
   }
 
   get revision(): string {
@@ -217,6 +235,7 @@ export class Runtime {
       name: node.name,
       queueDepth: node.queued,
       ...node.counters,
+      processingHistogram: [...node.counters.processingHistogram],
     }));
   }
 
@@ -232,6 +251,7 @@ export class Runtime {
     await this.#queue;
     await this.#nodes.closeAll();
     this.#scheduler.clear();
+    if (this.#ownsSandbox) await this.#sandbox?.stop();
     this.context.close();
   }
 }

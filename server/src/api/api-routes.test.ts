@@ -144,7 +144,8 @@ describe('admin API routes', () => {
     }
     assert.match(text, /loopedge_node_messages_in_total\{flow="tab1",node="remember",type="change"\} [1-9]/);
     assert.match(text, /loopedge_node_messages_out_total\{flow="tab1",node="remember",type="change"\} [1-9]/);
-    assert.match(text, /loopedge_node_processing_seconds_total\{flow="tab1",node="remember",type="change"\}/);
+    assert.match(text, /loopedge_node_processing_seconds_bucket\{flow="tab1",node="remember",type="change",le="\+Inf"\} [1-9]/);
+    assert.match(text, /loopedge_node_processing_seconds_count\{flow="tab1",node="remember",type="change"\} [1-9]/);
     assert.match(text, /loopedge_node_queue_depth\{flow="tab1",node="show",type="debug"\} 0/);
     assert.match(text, /loopedge_process_resident_memory_bytes \d+/);
     assert.equal((await scraper.get('/api/flows')).status, 403, 'the scrape token does nothing else');

@@ -1,5 +1,5 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { NodeCounterSnapshot, Runtime } from '@loopedge/runtime';
+import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { PROCESSING_TIME_BUCKETS_MS, type NodeCounterSnapshot, type Runtime } from '@loopedge/runtime';
 
 const NODE_LABELS = ['flow', 'node', 'type'] as const;
 type NodeLabels = Record<(typeof NODE_LABELS)[number], string>;
@@ -9,10 +9,8 @@ type NodeLabels = Record<(typeof NODE_LABELS)[number], string>;
  * counters, labelled by flow (tab id) and node id. Node counters are read from
  * the runtime at scrape time, so the hot message path pays nothing for them.
  *
- * Processing time is exported as a running total (`_seconds_total`) beside
- * messages in: rate(total) / rate(messages_in) gives the mean time per message.
- * A per-message histogram needs a completion hook on the message path, which
- * the runtime does not offer yet.
+ * Processing time (a message reaching the node until its done()) is a
+ * histogram per node, from the engine's fixed buckets.
  */
 export class ServerMetrics {
   readonly registry = new Registry();
@@ -42,7 +40,7 @@ export class ServerMetrics {
     counter('loopedge_node_messages_in_total', 'Messages delivered to the node\'s input.', (n) => n.messagesIn, true);
     counter('loopedge_node_messages_out_total', 'Messages the node sent (one per receiving wire).', (n) => n.messagesOut);
     counter('loopedge_node_errors_total', 'Errors the node reported (thrown, rejected or done(err)).', (n) => n.errors);
-    counter('loopedge_node_processing_seconds_total', 'Time spent in the node\'s input handler.', (n) => n.processingMs / 1000);
+    this.registry.registerMetric(processingHistogram(() => snapshot, labelsOf));
     new Gauge({
       name: 'loopedge_node_queue_depth',
       help: 'Messages waiting for the node\'s input.',
@@ -71,4 +69,38 @@ export class ServerMetrics {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+/**
+ * A Prometheus histogram filled from the engine's own bucket counts at scrape
+ * time (prom-client's Histogram only records observations one by one, which
+ * would put the metrics library on the message path).
+ */
+function processingHistogram(nodes: () => NodeCounterSnapshot[], labelsOf: (node: NodeCounterSnapshot) => NodeLabels): Metric {
+  const name = 'loopedge_node_processing_seconds';
+  const metric = {
+    name,
+    help: 'Time from a message reaching the node to the node finishing with it (done).',
+    type: 'histogram',
+    aggregator: 'sum',
+    get() {
+      const values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> = [];
+      for (const node of nodes()) {
+        const labels = labelsOf(node);
+        let cumulative = 0;
+        PROCESSING_TIME_BUCKETS_MS.forEach((boundMs, i) => {
+          cumulative += node.processingHistogram[i] ?? 0;
+          values.push({ metricName: `${name}_bucket`, labels: { ...labels, le: boundMs / 1000 }, value: cumulative });
+        });
+        cumulative += node.processingHistogram[PROCESSING_TIME_BUCKETS_MS.length] ?? 0;
+        values.push({ metricName: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: cumulative });
+        values.push({ metricName: `${name}_sum`, labels, value: node.processingMs / 1000 });
+        values.push({ metricName: `${name}_count`, labels, value: cumulative });
+      }
+      return { name, help: metric.help, type: 'histogram', aggregator: 'sum', values };
+    },
+    reset() {},
+  };
+  // prom-client renders any registered object with get(); its Metric type only names its own classes.
+  return metric as unknown as Metric;
 }
