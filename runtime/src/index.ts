@@ -1,5 +1,5 @@
 export * from './node-api/index.js';
-export { Runtime, createRuntime, type RuntimeOptions, type DeployOptions, type DeployResult, type NodeCounterSnapshot } from './engine/runtime.js';
+export { Runtime, createRuntime, type CredentialSource, type RuntimeOptions, type DeployOptions, type DeployResult, type NodeCounterSnapshot } from './engine/runtime.js';
 export type { RuntimeNode, NodeCounters } from './engine/runtime-node.js';
 export { PROCESSING_TIME_BUCKETS_MS } from './engine/runtime-node.js';
 export type { RuntimeHooks } from './engine/engine-services.js';

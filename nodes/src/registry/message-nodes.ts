@@ -5,6 +5,8 @@ import { changeNode } from '../function/change/index.js';
 import { switchNode } from '../function/switch/index.js';
 import { rangeNode } from '../function/range/index.js';
 import { templateNode } from '../function/template/index.js';
+import { functionNode } from '../function/function/index.js';
+import { pythonFunctionNode } from '../function/python-function/index.js';
 
-/** inject, debug, change, switch, range, template — in palette order. */
-export const messageNodes: AnyNodeTypeDefinition[] = [injectNode, debugNode, switchNode, changeNode, rangeNode, templateNode];
+/** inject, debug, function, python-function, switch, change, range, template — in palette order. */
+export const messageNodes: AnyNodeTypeDefinition[] = [injectNode, debugNode, functionNode, pythonFunctionNode, switchNode, changeNode, rangeNode, templateNode];

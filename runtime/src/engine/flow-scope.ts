@@ -94,7 +94,7 @@ export class FlowScope {
     for (const statusNode of this.#candidates(this.statusNodes, reportingNode)) {
       const copy: Record<string, unknown> = { ...status };
       if ('text' in status && status.text !== undefined) copy.text = String(status.text);
-      copy.source = { id: node.id, type: node.type, name: node.spec.name || undefined };
+      copy.source = { id: node.id, type: node.type, name: sourceName(node) };
       statusNode.enqueue({ status: copy } as unknown as FlowMessage);
       handled = true;
     }
@@ -109,7 +109,7 @@ export class FlowScope {
     if (!listeners) return;
     for (const completeNode of listeners) {
       const copy = cloneMessage(msg);
-      copy.complete = { source: { id: node.id, type: node.type, name: node.spec.name || undefined } };
+      copy.complete = { source: { id: node.id, type: node.type, name: sourceName(node) } };
       completeNode.enqueue(copy);
     }
   }
@@ -141,6 +141,16 @@ export class FlowScope {
   }
 }
 
+/**
+ * The name Node-RED puts in `source.name`: undefined for an empty name, except
+ * for the node types whose constructor copies the name as given ("").
+ */
+function sourceName(node: RuntimeNode): string | undefined {
+  const name = node.spec.name;
+  if (typeof name === 'string' && name !== '') return name;
+  return name === '' && node.definition?.keepsEmptyName === true ? '' : undefined;
+}
+
 function catchRank(node: RuntimeNode): number {
   if (Array.isArray(node.config.scope)) return 0;
   return node.config.uncaught === true ? 2 : 1;
@@ -155,7 +165,7 @@ function scopeList(scope: unknown, idPrefix: string): string[] | null {
 export function describeError(error: unknown, node: RuntimeNode, count: number): Record<string, unknown> {
   const described: Record<string, unknown> = {
     message: errorText(error),
-    source: { id: node.id, type: node.type, name: node.spec.name || undefined, count },
+    source: { id: node.id, type: node.type, name: sourceName(node), count },
   };
   if (error && typeof error === 'object') {
     const record = error as Record<string, unknown>;

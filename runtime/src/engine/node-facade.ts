@@ -1,4 +1,5 @@
 import type { NodeApi, LinkApi, DebugEvent } from '../node-api/node-api.js';
+import type { NodeSandbox } from '../node-api/sandbox.js';
 import type { NodeStatus } from '../node-api/status.js';
 import type { Logger } from '../node-api/logger.js';
 import { newMessageId } from '../node-api/message-tools.js';
@@ -11,15 +12,17 @@ export interface FacadeServices {
   publishDebug(node: RuntimeNode, event: Omit<DebugEvent, 'id' | 'z' | 'name'>): void;
   getConfigApi(node: RuntimeNode, id: string): unknown;
   links(node: RuntimeNode): LinkApi;
+  /** Function nodes' user code, run in the sandbox process for this node. */
+  sandbox(node: RuntimeNode, api: NodeApi): NodeSandbox;
   settings: Readonly<Record<string, unknown>>;
   logger: Logger;
 }
 
 /** Build the narrow NodeApi a node implementation receives. */
-export function createNodeFacade(node: RuntimeNode, env: EnvSource, services: FacadeServices): NodeApi {
+export function createNodeFacade(node: RuntimeNode, env: EnvSource, services: FacadeServices, credentials: Readonly<Record<string, string>> = {}): NodeApi {
   const logger = services.logger.child({ node: node.id, type: node.type });
   const text = (value: unknown): string => (typeof value === 'string' ? value : value instanceof Error ? value.toString() : safeJson(value));
-  return {
+  const api: NodeApi = {
     id: node.id,
     type: node.type,
     name: node.name,
@@ -35,13 +38,18 @@ export function createNodeFacade(node: RuntimeNode, env: EnvSource, services: Fa
     env: {
       get: (name: string) => env.lookup(name).value,
     },
+    credentials,
     getConfigNode: <T>(id: string) => services.getConfigApi(node, id) as T | undefined,
     publishDebug: (event) => services.publishDebug(node, event),
     newMessageId,
     settings: services.settings,
     logger,
     links: services.links(node),
+    get sandbox() {
+      return services.sandbox(node, api);
+    },
   };
+  return api;
 }
 
 function safeJson(value: unknown): string {

@@ -1,7 +1,10 @@
 import type { AnyNodeTypeDefinition } from '../node-api/definition.js';
 import type { FlowMessage } from '../node-api/message.js';
 import type { Logger } from '../node-api/logger.js';
-import type { LinkApi } from '../node-api/node-api.js';
+import type { LinkApi, NodeApi } from '../node-api/node-api.js';
+import type { NodeSandbox } from '../node-api/sandbox.js';
+import { createNodeSandbox } from '../sandbox/host/node-sandbox.js';
+import type { SandboxSupervisor } from '../sandbox/host/sandbox-supervisor.js';
 import type { NodeStatus } from '../node-api/status.js';
 import type { RuntimeEvents } from '../events/runtime-events.js';
 import { GLOBAL_SCOPE, nodeScopeKey, type ContextManager } from '../context/context-manager.js';
@@ -27,6 +30,9 @@ export interface NodeSetDependencies {
   settings: Readonly<Record<string, unknown>>;
   types: ReadonlyMap<string, AnyNodeTypeDefinition>;
   closeTimeoutMs: number;
+  credentials: { get(nodeId: string): Readonly<Record<string, string>> } | undefined;
+  /** The sandbox process for user code; started on the first function node. */
+  sandbox: () => SandboxSupervisor;
 }
 
 export type SwapOutcome = { ok: true } | { ok: false; error: string; failedNode?: string };
@@ -104,17 +110,19 @@ export class NodeSet implements EngineServices, FacadeServices {
     this.#scopes = scopes;
     this.#wireAll();
     for (const scope of scopes.values()) if (scope.instanceNode === undefined && scope.kind === 'subflow') scope.instanceNode = this.#nodes.get(scope.id);
-    this.#indexScopes();
-
     for (const node of fresh) {
       try {
         await this.#start(node);
       } catch (error) {
         await Promise.all(fresh.map((created) => created.close(true, this.deps.closeTimeoutMs)));
         for (const created of fresh) this.#nodes.delete(created.id);
+        this.#indexScopes();
         return { ok: false, error: `Node ${node.id} (${node.type}) failed to start: ${errorText(error)}`, failedNode: node.id };
       }
     }
+    // As Node-RED: catch, status and complete nodes listen once every node has
+    // started, so statuses set while nodes start (debug nodes clear theirs) are not routed.
+    this.#indexScopes();
     return { ok: true };
   }
 
@@ -173,7 +181,8 @@ export class NodeSet implements EngineServices, FacadeServices {
     const config = withDefaults(definition, spec.config); // a copy: the document stays untouched
     mapEnvProperties(config, env);
     spec.config = config;
-    const api = createNodeFacade(node, env, this);
+    const credentials = Object.freeze({ ...(this.deps.credentials?.get(spec.origin) ?? {}) });
+    const api = createNodeFacade(node, env, this, credentials);
     node.setHandlers(await definition.create(api, spec.config));
   }
 
@@ -240,6 +249,20 @@ export class NodeSet implements EngineServices, FacadeServices {
         return true;
       },
     };
+  }
+
+  sandbox(node: RuntimeNode, api: NodeApi): NodeSandbox {
+    return createNodeSandbox(this.deps.sandbox, {
+      id: node.id,
+      name: node.name,
+      send: (value) => node.send(value),
+      log: (level, text) => this.publishLog(node, level, text),
+      status: (status) => this.setStatus(node, status),
+      error: (error, msg) => node.reportError(error, msg),
+      context: () => node.context,
+      env: api.env,
+      completeListened: () => node.scope.completeNodes.size > 0 && node.scope.hasCompleteListeners(node.id),
+    });
   }
 
   #activeContextScopes(): Set<string> {

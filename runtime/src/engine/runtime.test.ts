@@ -203,6 +203,30 @@ describe('deploy', () => {
   });
 });
 
+describe('credentials', () => {
+  test('a node gets its own credentials from the credential source, by document id', async () => {
+    const asked: string[] = [];
+    const flow = await startTestFlow([tab, { id: 'k', type: 'test-credentials', z: 't1', wires: [['h']] }, { id: 'h', type: 'helper', z: 't1' }], {
+      nodeTypes,
+      credentials: {
+        get(nodeId): Record<string, string> {
+          asked.push(nodeId);
+          return nodeId === 'k' ? { password: 'pw-for-k' } : {};
+        },
+      },
+    });
+    try {
+      flow.receive('k', { expected: 'pw-for-k' });
+      const [msg] = await flow.waitForMessages('h', 1);
+      assert.deepEqual(msg!.payload, { fields: ['password'], matches: true });
+      assert.ok(!JSON.stringify(flow.runtime.flows).includes('pw-for-k'), 'credentials never enter the flow document');
+      assert.ok(asked.includes('k'));
+    } finally {
+      await flow.stop();
+    }
+  });
+});
+
 describe('context, env and subflows', () => {
   test('persistent context survives a new runtime on the same file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'loopedge-ctx-'));

@@ -26,6 +26,8 @@ export interface RuntimeOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Settings visible to nodes (`node.settings`). */
   settings?: Readonly<Record<string, unknown>>;
+  /** Where nodes' credentials come from (the server's encrypted store); none when absent. */
+  credentials?: CredentialSource;
   /** How long a node's close() may take before the runtime moves on (Node-RED: 15 s). */
   closeTimeoutMs?: number;
   /**
@@ -34,6 +36,11 @@ export interface RuntimeOptions {
    * supervisor shared by several runtimes (tests), which its owner stops.
    */
   sandbox?: SandboxSupervisor | SandboxSupervisorOptions;
+}
+
+/** A service the engine needs from outside: each node's decrypted credentials, by node id. */
+export interface CredentialSource {
+  get(nodeId: string): Readonly<Record<string, string>>;
 }
 
 export interface DeployOptions {
@@ -98,6 +105,7 @@ export class Runtime {
       settings: Object.freeze({ ...(options.settings ?? {}) }),
       types: this.#types,
       closeTimeoutMs: options.closeTimeoutMs ?? 15_000,
+      credentials: options.credentials,
       sandbox: () => this.sandbox,
     });
   }

@@ -60,6 +60,12 @@ export interface NodeTypeDefinition<S extends TObject = TObject> {
   /** Config nodes (e.g. a broker) are not on a tab's canvas and are shared by other nodes. */
   configNode?: boolean;
   editor: EditorHints;
+  /**
+   * Node-RED reports an empty name as "" (not undefined) in error, status and
+   * complete sources for the few types whose constructor copies `n.name`
+   * (function, debug, template, delay).
+   */
+  keepsEmptyName?: boolean;
   /** Absolute path of the node's README.md (use `readmeBeside(import.meta.url)`). */
   helpFile?: string;
   create(node: NodeApi, config: Static<S>): NodeHandlers | Promise<NodeHandlers>;

@@ -7,3 +7,4 @@ export * from './definition.js';
 export * from './property-path.js';
 export * from './message-tools.js';
 export * from './schema.js';
+export * from './sandbox.js';

@@ -2,6 +2,7 @@ import type { FlowMessage, SendValue } from './message.js';
 import type { NodeStatus } from './status.js';
 import type { NodeContext } from './context.js';
 import type { Logger } from './logger.js';
+import type { NodeSandbox } from './sandbox.js';
 
 /** What the debug node publishes; the server forwards it to editors. */
 export interface DebugEvent {
@@ -47,6 +48,12 @@ export interface NodeApi {
   /** Environment variables as Node-RED resolves them: subflow instance, tab, then process. */
   readonly env: { get(name: string): unknown };
 
+  /**
+   * The node's credentials (passwords, keys), decrypted for this node only.
+   * They never live in the flow document; the server keeps them encrypted.
+   */
+  readonly credentials: Readonly<Record<string, string>>;
+
   /** The service a config node exposes (its handlers' `api`), by the config node's id. */
   getConfigNode<T = unknown>(id: string): T | undefined;
 
@@ -67,6 +74,9 @@ export interface NodeApi {
    * Ordinary nodes never touch these.
    */
   readonly links: LinkApi;
+
+  /** Runs user code (function nodes) in the supervised sandbox process, never in the runtime's. */
+  readonly sandbox: NodeSandbox;
 }
 
 export interface LinkApi {

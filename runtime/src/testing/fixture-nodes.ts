@@ -129,4 +129,23 @@ export const statusSetterNode = defineNode({
   },
 });
 
-export const fixtureNodes: AnyNodeTypeDefinition[] = [passNode, counterNode, throwNode, failStartNode, forkNode, contextWriterNode, statusSetterNode];
+/** Reports which credential fields it was given (never their values, as a real node must not). */
+export const credentialsReaderNode = defineNode({
+  type: 'test-credentials',
+  category: 'function',
+  config: Type.Object({}),
+  credentials: Type.Object({ password: Type.String() }),
+  inputs: 1,
+  outputs: 1,
+  editor: { icon: 'arrow.svg', color: '#ddd' },
+  create(node) {
+    return {
+      input(msg, send) {
+        msg.payload = { fields: Object.keys(node.credentials), matches: node.credentials.password === msg.expected };
+        send(msg);
+      },
+    };
+  },
+});
+
+export const fixtureNodes: AnyNodeTypeDefinition[] = [credentialsReaderNode, passNode, counterNode, throwNode, failStartNode, forkNode, contextWriterNode, statusSetterNode];

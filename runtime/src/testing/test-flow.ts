@@ -4,7 +4,7 @@ import { defineNode, type AnyNodeTypeDefinition } from '../node-api/definition.j
 import type { FlowMessage } from '../node-api/message.js';
 import type { NodeStatus } from '../node-api/status.js';
 import type { ContextStorageConfig } from '../context/context-store.js';
-import { Runtime, type DeployResult } from '../engine/runtime.js';
+import { Runtime, type CredentialSource, type DeployResult, type RuntimeOptions } from '../engine/runtime.js';
 
 /** A sink node for tests, like node-red-node-test-helper's `helper` node. */
 export const helperNode = defineNode({
@@ -25,6 +25,9 @@ export interface TestFlowOptions {
   settings?: Readonly<Record<string, unknown>>;
   contextStorage?: ContextStorageConfig;
   closeTimeoutMs?: number;
+  /** The sandbox for function nodes: share one supervisor across a test file so its process starts once. */
+  sandbox?: RuntimeOptions['sandbox'];
+  credentials?: CredentialSource;
 }
 
 export interface RecordedError {
@@ -140,6 +143,8 @@ export async function startTestFlow(flow: FlowDocument, options: TestFlowOptions
     ...(options.settings ? { settings: options.settings } : {}),
     ...(options.contextStorage ? { contextStorage: options.contextStorage } : {}),
     closeTimeoutMs: options.closeTimeoutMs ?? 2000,
+    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   });
   const testFlow = new TestFlow(runtime);
   const result: DeployResult = await runtime.deploy(flow);

@@ -111,7 +111,8 @@ function normalizeValue(value: unknown, context: NormalizeContext, seen: Set<obj
 }
 
 function normalizeObject(value: object, context: NormalizeContext, seen: Set<object>): Json {
-  if (Array.isArray(value)) return value.map((item) => normalizeValue(item, context, seen));
+  // Array.from, not map: map would build the copy in the array's own realm (Node-RED's function sandbox).
+  if (Array.isArray(value)) return Array.from(value, (item) => normalizeValue(item, context, seen));
   // util.types checks, not instanceof: Node-RED's function node builds values in
   // another V8 context (realm), whose Date, Error, Object... are other classes.
   if (Buffer.isBuffer(value)) return { $buffer: value.toString('hex') };

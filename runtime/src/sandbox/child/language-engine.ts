@@ -7,6 +7,10 @@
  * JSON-like data plus exact bytes for Buffers/typed arrays, with size caps.
  */
 
+import type { EncodedValue } from '../value-codec.js';
+
+export type { EncodedValue } from '../value-codec.js';
+
 /** The user's code for one function node. */
 export interface UserCodeSpec {
   nodeId: string;
@@ -45,17 +49,54 @@ export interface UserCodeHost {
   contextGet(scope: 'node' | 'flow' | 'global', keys: string[], store: string | undefined): Promise<Uint8Array>;
   contextSet(scope: 'node' | 'flow' | 'global', keys: string[], values: Uint8Array, store: string | undefined): Promise<void>;
   contextKeys(scope: 'node' | 'flow' | 'global', store: string | undefined): Promise<string[]>;
+  /**
+   * `node.error(err, msg)`: an error reported by the code without failing the
+   * message; with a message (encoded) it reaches the catch nodes. Optional for
+   * engines written before it existed: they may use log('error', ...) instead.
+   */
+  error?(error: { name?: string; message: string; stack?: string }, msg: Uint8Array | null): void;
+  /** `env.get(name)` with Node-RED's typed value (encoded), resolved by the runtime for this node. */
+  envGet?(name: string): Promise<Uint8Array>;
+  /** Optional fast path of `send`: the outputs as JSON text and attachments, no frame built. */
+  sendEncoded?(outputs: EncodedValue): void;
+}
+
+/** How to run one message. */
+export interface RunOptions {
+  /** Hand back the message as the code left it when it completes (complete nodes listen to this node). */
+  returnMessage?: boolean;
 }
 
 /** The outcome of one message. */
 export type RunOutcome =
-  | { ok: true; /** encoded outputs returned by the function (null = nothing) */ result: Uint8Array | null; /** the code called node.done itself or returned */ }
-  | { ok: false; error: { message: string; stack?: string; line?: number; column?: number }; timedOut?: boolean };
+  | {
+      ok: true;
+      /** encoded outputs returned by the function (null = nothing) */ result: Uint8Array | null;
+      /** With RunOptions.returnMessage: the message as the code left it (encoded). */
+      msg?: Uint8Array;
+    }
+  | {
+      ok: false;
+      error: { message: string; stack?: string; line?: number; column?: number; /** e.g. TypeError; default Error */ name?: string };
+      timedOut?: boolean;
+      /** The message as the code left it when it failed (encoded), so catch nodes see its changes as in Node-RED. */
+      msg?: Uint8Array;
+    };
+
+/** RunOutcome with its message as text and attachments (the fast path of runEncoded). */
+export type EncodedRunOutcome =
+  | { ok: true; msg?: EncodedValue }
+  | { ok: false; error: Extract<RunOutcome, { ok: false }>['error']; timedOut?: boolean; msg?: EncodedValue };
 
 /** One function node's code, live inside the sandbox process. */
 export interface UserCodeUnit {
+  /**
+   * Optional fast path of `run` for engines that read the unframed value
+   * (returned values then go through the host's send/sendEncoded).
+   */
+  runEncoded?(msg: EncodedValue, options?: RunOptions): Promise<EncodedRunOutcome>;
   /** Run the function for one (encoded) message. Resolves when the message is done or failed or timed out. */
-  run(msg: Uint8Array): Promise<RunOutcome>;
+  run(msg: Uint8Array, options?: RunOptions): Promise<RunOutcome>;
   /** Run On Stop, clear timers, free the isolate/interpreter. */
   close(): Promise<void>;
 }
