@@ -14,6 +14,7 @@ import { createSessions } from './sessions/sessions.js';
 import { loadOrCreateSigningKeys } from './sessions/signing-key.js';
 import { createSetup } from './setup/setup.js';
 import { openSecurityDatabase } from './store/database.js';
+import { createTrustedKeys } from './trusted-keys/trusted-keys.js';
 import { createTwoFactor } from './two-factor/two-factor.js';
 import { createUsers } from './users/users.js';
 import type { SecurityContext } from './context.js';
@@ -46,6 +47,7 @@ export async function openSecurity(options: SecurityOptions): Promise<Security> 
       audit: ctx.audit,
       credentials: createCredentialStore(ctx),
       certificates: createCertificateStore(ctx),
+      trustedKeys: createTrustedKeys(ctx),
       close: () => db.close(),
     };
   } catch (error) {

@@ -1,6 +1,10 @@
 // The public API of @loopedge/security: what the server (routes, socket.io, CLI)
 // calls. Implementations live in one folder per concept; `openSecurity` wires them.
 import type { Permission, Role } from './roles/roles.js';
+import type { TrustedKeysApi } from './trusted-keys/trusted-key-types.js';
+
+// The trust store of signing keys (release packages, signed flows) lives in its own folder.
+export * from './trusted-keys/index.js';
 
 /** A user as every API returns it: never a hash, secret or recovery code. */
 export interface PublicUser {
@@ -293,5 +297,7 @@ export interface Security {
   audit: AuditApi;
   credentials: CredentialsApi;
   certificates: CertificatesApi;
+  /** Ed25519 public keys trusted to sign releases (and signed flows), revocable. */
+  trustedKeys: TrustedKeysApi;
   close(): void;
 }

@@ -19,3 +19,4 @@ export { LIVE_EVENTS, type LiveEventDefinition } from './live/event-table.js';
 export { ServerMetrics } from './metrics/server-metrics.js';
 export { FlowStore, flowRevision, type DeployOutcome } from './flow-store/flow-store.js';
 export type { RunningAdmin } from './bootstrap/admin-bootstrap.js';
+export * from './updates/index.js';

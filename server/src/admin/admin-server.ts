@@ -10,6 +10,7 @@ import type { FlowStore } from '../flow-store/flow-store.js';
 import { startLiveEvents, type LiveEvents } from '../live/live-events.js';
 import { ServerMetrics } from '../metrics/server-metrics.js';
 import { createAdminApp } from './admin-app.js';
+import { UpdateJobs } from '../updates/update-jobs.js';
 import { secureContextOptions } from './tls-options.js';
 
 export interface AdminServerOptions {
@@ -22,6 +23,8 @@ export interface AdminServerOptions {
   flows: FlowStore;
   logger: Logger;
   version: string;
+  /** data folder: releases, the device update key, incoming uploads */
+  dataDir: string;
 }
 
 export interface AdminServer {
@@ -31,6 +34,7 @@ export interface AdminServer {
   readonly redirectPort: number | undefined;
   readonly routes: readonly AnyRoute[];
   readonly live: LiveEvents;
+  readonly updates: UpdateJobs;
   close(): Promise<void>;
 }
 
@@ -48,7 +52,12 @@ export function urlHost(host: string): string {
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const { logger, security } = options;
   const routes = routeTable();
-  const services = { runtime: options.runtime, security, flows: options.flows, metrics: new ServerMetrics(options.runtime), logger, version: options.version };
+  let live: LiveEvents | undefined;
+  const updates = new UpdateJobs({ dataDir: options.dataDir, audit: security.audit, trustedKeys: security.trustedKeys, logger, onChange: (job) => live?.publish('update-progress', job) });
+  // Recovery step on start: an apply cut short (power loss, kill) is rolled back or finished before anything else.
+  const recovered = await updates.recover();
+  if (recovered.action !== 'none') logger.warn({ recovered }, 'An interrupted update was recovered');
+  const services = { runtime: options.runtime, security, flows: options.flows, metrics: new ServerMetrics(options.runtime), logger, version: options.version, updates };
   const app = createAdminApp(routes, services);
 
   const server = createHttpsServer(secureContextOptions(security.certificates.active()), app);
@@ -64,13 +73,14 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   });
   // A client that fails the handshake (old TLS, weak cipher) is its problem, not a server error.
   server.on('tlsClientError', (error) => logger.debug({ err: error }, 'TLS handshake refused'));
-  const live = startLiveEvents({ server, runtime: options.runtime, security, logger });
+  live = startLiveEvents({ server, runtime: options.runtime, security, logger });
+  const liveEvents = live;
 
   try {
     await listen(server, options.port, options.host);
   } catch (error) {
     stopWatching();
-    await live.close();
+    await liveEvents.close();
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
@@ -83,7 +93,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       await listen(redirect, options.httpRedirectPort, options.host);
     } catch (error) {
       stopWatching();
-      await live.close();
+      await liveEvents.close();
       await closeServer(server);
       throw error;
     }
@@ -96,10 +106,12 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     port,
     redirectPort,
     routes,
-    live,
+    live: liveEvents,
+    updates,
     async close() {
       stopWatching();
-      await live.close();
+      await updates.close();
+      await liveEvents.close();
       await Promise.all([closeServer(server), redirect ? closeServer(redirect) : Promise.resolve()]);
     },
   };

@@ -22,6 +22,8 @@ export const API_ERRORS = {
   'flows-invalid': 400,
   'deploy-failed': 422,
   'not-a-session': 400,
+  'update-refused': 422,
+  'update-in-progress': 409,
   internal: 500,
 } as const;
 

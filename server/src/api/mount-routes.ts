@@ -92,6 +92,13 @@ async function readBody(route: AnyRoute, req: Request, res: Response, parseBody:
   const hasBody = length > 0 || req.headers['transfer-encoding'] !== undefined;
   if (!hasBody) return route.body ? undefined : {};
   const type = req.headers['content-type'] ?? '';
+  if (route.streamsBody) {
+    // Left unread for the handler, which streams it (e.g. to disk) with its own size limit.
+    if (type.split(';')[0]?.trim().toLowerCase() !== route.streamsBody.contentType) {
+      throw new ApiError('unsupported-media-type', `Send the body as ${route.streamsBody.contentType} (got ${type ? `"${type}"` : 'no Content-Type'}).`);
+    }
+    return {};
+  }
   if (!/^application\/json\b/i.test(type)) {
     throw new ApiError('unsupported-media-type', `Send the body as application/json (got ${type ? `"${type}"` : 'no Content-Type'}).`);
   }

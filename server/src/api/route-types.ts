@@ -5,6 +5,7 @@ import type { Runtime } from '@loopedge/runtime';
 import type { Permission, PublicUser, Security } from '@loopedge/security';
 import type { FlowStore } from '../flow-store/flow-store.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
+import type { UpdateJobs } from '../updates/update-jobs.js';
 
 /** Who is calling: a browser session (cookies) or a machine (API token). */
 export type Principal =
@@ -24,6 +25,8 @@ export interface ApiServices {
   metrics: ServerMetrics;
   logger: Logger;
   version: string;
+  /** Over-the-air updates: uploads, applies, their jobs. */
+  updates: UpdateJobs;
 }
 
 export interface RouteContext<B = unknown, P = unknown, Q = unknown> {
@@ -74,6 +77,8 @@ export interface RouteDefinition<B extends TSchema = TSchema, P extends TSchema 
   body?: B;
   /** Largest accepted body in bytes; 64 KiB by default. */
   bodyLimit?: number;
+  /** The handler reads the request body itself as a stream of this type (large binary uploads); it is not parsed as JSON. */
+  streamsBody?: { contentType: string };
   response: RouteResponse;
   // Method syntax on purpose: a table holds routes with different body types.
   handler(context: RouteContext<Static<B>, Static<P>, Static<Q>>): RouteResult | Promise<RouteResult>;

@@ -65,6 +65,7 @@ export async function startAdmin(options: AdminStartOptions): Promise<RunningAdm
       flows: new FlowStore(options.runtime, options.flowFile),
       logger,
       version: options.version,
+      dataDir: options.dataDir,
     });
   } catch (error) {
     security.close();

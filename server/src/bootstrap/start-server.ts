@@ -64,7 +64,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   // 3. Runtime with the configured context stores.
   const contextStorage = openContextStores(settings.contextStorage);
+  // Credentials live in the security store, which the admin API opens below;
+  // nodes read theirs when they start, which is after that.
+  let admin: RunningAdmin | undefined;
   const runtime = createRuntime({
+    credentials: { get: (nodeId) => admin?.security.credentials.get(nodeId) ?? {} },
     nodeTypes: options.nodeTypes ?? coreNodeTypes,
     logger,
     contextStorage,
@@ -81,7 +85,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   // 5. The admin API (HTTPS, users, live events), when a port is given. It
   //    starts before the flows, so the process is fully up once they run.
-  let admin: RunningAdmin | undefined;
   if (options.port !== undefined) {
     try {
       admin = await startAdmin({

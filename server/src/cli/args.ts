@@ -22,20 +22,23 @@ export type CliCommand =
   | { kind: 'help'; topic: HelpTopic }
   | { kind: 'version' }
   | { kind: 'start'; options: StartOptions }
-  | { kind: 'users-add'; options: UsersAddOptions };
+  | { kind: 'users-add'; options: UsersAddOptions }
+  | { kind: 'update'; argv: string[] };
 
-export type HelpTopic = 'main' | 'start' | 'users';
+export type HelpTopic = 'main' | 'start' | 'users' | 'update';
 
-export const COMMANDS = ['start', 'users'] as const;
+export const COMMANDS = ['start', 'users', 'update'] as const;
 
 /** Parses `loopedge <command> [options]`; a usage mistake throws a StartupError (exit 2). */
 export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliCommand {
   const [first, ...rest] = argv;
   if (first === undefined) throw usage('No command given.');
-  if (first === '--help' || first === '-h' || first === 'help') return { kind: 'help', topic: rest[0] === 'start' || rest[0] === 'users' ? rest[0] : 'main' };
+  if (first === '--help' || first === '-h' || first === 'help') return { kind: 'help', topic: rest[0] === 'start' || rest[0] === 'users' || rest[0] === 'update' ? rest[0] : 'main' };
   if (first === '--version' || first === '-v' || first === '-V') return { kind: 'version' };
   if (first === 'start') return parseStart(rest, env);
   if (first === 'users') return parseUsers(rest);
+  // update has several actions with their own options: parsed in update-command.ts.
+  if (first === 'update') return rest.length === 0 || rest[0] === '--help' || rest[0] === '-h' || rest.includes('--help') ? { kind: 'help', topic: 'update' } : { kind: 'update', argv: rest };
   if (first.startsWith('-')) throw usage(`Unknown option ${first}.`);
   throw usage(`Unknown command "${first}".`);
 }

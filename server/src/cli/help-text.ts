@@ -4,6 +4,7 @@ export function mainHelp(version: string): string {
 Usage:
   loopedge start [options]   run the flows and the HTTPS admin API until stopped (SIGINT/SIGTERM)
   loopedge users add [opts]  create a user (e.g. the first administrator)
+  loopedge update ACTION     pack, inspect or apply signed, encrypted update packages
   loopedge --help            show this help (loopedge start --help, loopedge users --help)
   loopedge --version         print the version
 
@@ -56,5 +57,27 @@ Options:
   -r, --role ROLE      admin (default), editor, operator or viewer.
   -d, --data DIR       data folder. Default: $LOOPEDGE_DATA, else ~/.loopedge.
   -h, --help           show this help.
+`;
+}
+
+export function updateHelp(): string {
+  return `Usage:
+  loopedge update pack --module KIND:NAME=DIR [--module ...] --version V --target MODEL[/GROUP]
+                       --sign RELEASE_KEY.pem --encrypt-to DEVICE_PUB.pem -o FILE.upd
+                       [--min-from V] [--rollback] [--notes TEXT|FILE] [--entry PATH]
+  loopedge update inspect FILE.upd [--data DIR]   decrypt and verify everything, list it; changes nothing
+  loopedge update apply FILE.upd [--data DIR] [--health-timeout SECONDS]
+  loopedge update key [--data DIR]               print this device's public update key (made on first use)
+  loopedge update trust add --key PUB.pem --name N --owner O [--expires ISO] [--data DIR]
+  loopedge update trust list | revoke KEY_ID [--reason TEXT]
+
+Packages are signed (JWS, EdDSA) by a release key the device trusts and encrypted
+(JWE, ECDH-ES+A256KW / A256GCM) to the device's update key. KIND is runtime, nodes,
+flows or config; --entry is the runtime's start script, e.g. modules/loopedge/start.mjs.
+Apply checks signature, key trust, target (DATA/device.json: {"model": "...",
+"groups": [...]}), version (no downgrade unless --rollback was signed), every module's
+SHA-256 and free disk space before anything changes; it then stages the release under
+DATA/releases/<version>/, switches DATA/releases/current, and health-checks it; a
+release that fails is switched back. Every step is in the audit log.
 `;
 }

@@ -3,7 +3,8 @@ import { startServer, type RunningServer } from '../bootstrap/start-server.js';
 import { StartupError } from '../bootstrap/startup-error.js';
 import { createServerLogger } from '../logging/logger.js';
 import { parseCliArgs, type StartOptions } from './args.js';
-import { mainHelp, startHelp, usersHelp } from './help-text.js';
+import { mainHelp, startHelp, updateHelp, usersHelp } from './help-text.js';
+import { runUpdateCommand } from './update-command.js';
 import { addUser } from './users-command.js';
 import type { PasswordSource } from './password-input.js';
 import { exitWhenIdle, runUntilShutdown } from './shutdown.js';
@@ -27,7 +28,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const command = parseCliArgs(argv, io.env);
     switch (command.kind) {
       case 'help':
-        io.stdout(command.topic === 'start' ? startHelp() : command.topic === 'users' ? usersHelp() : mainHelp(packageVersion()));
+        io.stdout(command.topic === 'start' ? startHelp() : command.topic === 'users' ? usersHelp() : command.topic === 'update' ? updateHelp() : mainHelp(packageVersion()));
         return 0;
       case 'version':
         io.stdout(`${packageVersion()}\n`);
@@ -36,6 +37,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await start(command.options, io);
       case 'users-add':
         return await addUser(command.options, io);
+      case 'update':
+        return await runUpdateCommand(command.argv, io);
     }
   } catch (error) {
     return reportStartupFailure(error, io);
@@ -61,6 +64,9 @@ async function start(options: StartOptions, io: CliIo): Promise<number> {
     if (!(error instanceof StartupError)) logger.fatal({ err: error }, 'Start-up failed');
     return reportStartupFailure(error, io);
   }
+  // One machine-readable line once everything is up: supervisors and the update
+  // health check wait for it (debug "to console" lines share stdout, also as JSON).
+  io.stdout(`${JSON.stringify({ loopedge: 'ready', url: server.admin?.server.url, flowsStarted: true })}\n`);
   const outcome = await runUntilShutdown(server, logger);
   if (outcome.graceful) exitWhenIdle(outcome.exitCode, logger, io.exit);
   else io.exit(outcome.exitCode);

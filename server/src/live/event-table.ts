@@ -22,6 +22,17 @@ export const LIVE_EVENTS: readonly LiveEventDefinition[] = [
   { event: 'deploy', source: 'deploy', permission: 'flows:read', description: 'Flows were deployed (or a deploy failed)' },
 ];
 
+/** An event the server raises itself (not the engine), published with `LiveEvents.publish`. */
+export interface ServerLiveEventDefinition {
+  event: string;
+  permission: Permission;
+  description: string;
+}
+
+export const SERVER_LIVE_EVENTS: readonly ServerLiveEventDefinition[] = [
+  { event: 'update-progress', permission: 'security:write', description: 'An update job changed: phase, bytes, then its result (applied, rolled back, refused)' },
+];
+
 export function roomOf(permission: Permission): string {
   return `permission:${permission}`;
 }

@@ -6,7 +6,7 @@ import type { Logger } from '@loopedge/runtime';
 import { checkOrigin, credentialsOf, resolvePrincipal } from '../api/authenticate.js';
 import { ApiError, toApiError } from '../api/errors.js';
 import type { Principal } from '../api/route-types.js';
-import { LIVE_EVENTS, roomOf } from './event-table.js';
+import { LIVE_EVENTS, roomOf, SERVER_LIVE_EVENTS } from './event-table.js';
 
 export interface LiveEventsOptions {
   server: HttpsServer;
@@ -17,6 +17,8 @@ export interface LiveEventsOptions {
 
 export interface LiveEvents {
   readonly io: SocketServer;
+  /** Sends a server event (SERVER_LIVE_EVENTS) to the sockets allowed to see it. */
+  publish(event: string, payload: unknown): void;
   close(): Promise<void>;
 }
 
@@ -46,7 +48,7 @@ export function startLiveEvents(options: LiveEventsOptions): LiveEvents {
 
   io.on('connection', (socket) => {
     const principal = socket.data.principal as Principal;
-    for (const permission of new Set(LIVE_EVENTS.map((e) => e.permission))) {
+    for (const permission of new Set([...LIVE_EVENTS, ...SERVER_LIVE_EVENTS].map((e) => e.permission))) {
       if (principal.permissions.includes(permission)) void socket.join(roomOf(permission));
     }
     if (principal.kind === 'session') {
@@ -68,6 +70,11 @@ export function startLiveEvents(options: LiveEventsOptions): LiveEvents {
 
   return {
     io,
+    publish(event, payload) {
+      const definition = SERVER_LIVE_EVENTS.find((d) => d.event === event);
+      if (!definition) throw new Error(`"${event}" is not in SERVER_LIVE_EVENTS; add it there with its permission.`);
+      io.to(roomOf(definition.permission)).emit(event, payload);
+    },
     close: async () => {
       for (const off of unsubscribe) off();
       for (const timer of expiryTimers) clearTimeout(timer);

@@ -9,6 +9,7 @@ import { flowsRoutes } from './flows-routes.js';
 import { nodeTypesRoutes } from './node-types-routes.js';
 import { systemRoutes } from './system-routes.js';
 import { tokensRoutes } from './tokens-routes.js';
+import { updatesRoutes } from './updates-routes.js';
 import { usersRoutes } from './users-routes.js';
 
 /**
@@ -27,6 +28,7 @@ export function routeTable(): AnyRoute[] {
     ...credentialsRoutes,
     ...certificatesRoutes,
     ...systemRoutes,
+    ...updatesRoutes,
   ];
   let document: Record<string, unknown> | undefined;
   routes.push(
