@@ -1,9 +1,12 @@
 import type { Benchmark } from './benchmark.js';
 import { scaleBenchmark } from './scale.js';
 import { throughputBenchmark } from './throughput.js';
+import { updateVerifyBenchmark } from './update-verify.js';
+import { functionThroughputBenchmark } from './function-throughput.js';
+import { pythonThroughputBenchmark } from './python-throughput.js';
 
 /**
  * Every benchmark `npm run bench` runs, in order. Add new ones here; each
  * module also runs alone as `node bench/dist/<name>.js`.
  */
-export const benchmarks: readonly Benchmark[] = [throughputBenchmark, scaleBenchmark];
+export const benchmarks: readonly Benchmark[] = [throughputBenchmark, scaleBenchmark, functionThroughputBenchmark, pythonThroughputBenchmark, updateVerifyBenchmark];

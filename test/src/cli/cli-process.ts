@@ -40,8 +40,17 @@ export class CliProcess {
     return this.#exit === undefined;
   }
 
-  /** Every stdout line that is JSON (debug "to system console" output). */
+  /** Every stdout line that is JSON, except the ready line: the debug "to system console" output. */
   get debugLines(): Array<Record<string, unknown>> {
+    return this.#jsonLines().filter((line) => line.loopedge !== 'ready');
+  }
+
+  /** The `{"loopedge":"ready",...}` line printed once everything is up, if it came. */
+  get readyLine(): Record<string, unknown> | undefined {
+    return this.#jsonLines().find((line) => line.loopedge === 'ready');
+  }
+
+  #jsonLines(): Array<Record<string, unknown>> {
     return this.stdoutLines.flatMap((line) => {
       try {
         return [JSON.parse(line) as Record<string, unknown>];

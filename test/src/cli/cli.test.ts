@@ -125,6 +125,9 @@ describe('loopedge start', () => {
       { debug: 'b5d4e3f2.a1b2c3', name: 'to console', msgid: '(id)', topic: 'line-3/counter', property: 'payload', value: { count: 42, unit: 'parts' } },
     );
     assert.ok(cli.logLines.every((l) => (l.level as number) < 50), 'no errors logged');
+    await cli.waitUntil('the ready line', () => cli.readyLine !== undefined);
+    assert.equal(cli.readyLine!.flowsStarted, true);
+    assert.match(String(cli.readyLine!.url), /^https:\/\/127\.0\.0\.1:\d+$/);
 
     // SIGTERM: every node closes, then Node exits by itself (the repeating
     // inject's interval would otherwise keep it up and the CLI would log that
