@@ -8,7 +8,6 @@ export * from './context/context-store.js';
 export { MemoryContextStore } from './context/memory-store.js';
 export { SqliteContextStore } from './context/sqlite-store.js';
 export { ContextManager } from './context/context-manager.js';
-export { substituteEnv } from './env/flow-env.js';
 export { checkNodeConfig, withDefaults } from './validation/node-config.js';
 export { startTestFlow, TestFlow, helperNode, type TestFlowOptions, type RecordedError } from './testing/test-flow.js';
 export { fixtureNodes as testFixtureNodes } from './testing/fixture-nodes.js';

@@ -113,7 +113,8 @@ export function compileFlows(doc: FlowDocument, isConfigType: (type: string) => 
     router.subflowTemplate = templateId;
     const scope: ScopeSpec = {
       id: runtimeId,
-      name: stringOr(item.name, stringOr(template.name, templateId)),
+      // Node-RED's NR_SUBFLOW_NAME is the instance's own name ("" when unnamed).
+      name: typeof item.name === 'string' ? item.name : '',
       kind: 'subflow',
       parentId: parent.id,
       env: mergeEnv(template.env, item.env as EnvEntry[] | undefined),

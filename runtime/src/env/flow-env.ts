@@ -59,22 +59,13 @@ function evaluateEnvEntry(entry: EnvEntry, parent: EnvSource): unknown {
         return Buffer.alloc(0);
       }
     default:
-      return typeof raw === 'string' ? substituteEnv(raw, parent) : raw;
+      // A `str` entry is taken literally, as Node-RED does: "${X}" stays as written.
+      return raw;
   }
 }
 
 const WHOLE_ENV_REF = /^\$\{(\S+)\}$/;
 const OLD_WHOLE_ENV_REF = /^\$\((\S+)\)$/;
-const ENV_REF = /\$\{([^}]+)\}/g;
-
-/** `${FOO}` inside a string, as in Node-RED's env typed input: unknown names become "". */
-export function substituteEnv(value: string, env: EnvSource): string {
-  if (!value.includes('${')) return value;
-  return value.replace(ENV_REF, (_match, name: string) => {
-    const found = env.lookup(name);
-    return found.found && found.value !== undefined ? String(found.value) : '';
-  });
-}
 
 /**
  * Node-RED replaces any node property whose whole value is `${NAME}` (or the

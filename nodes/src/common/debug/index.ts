@@ -80,6 +80,8 @@ export const debugNode = defineNode({
   inputs: 1,
   outputs: 0,
   editor: { label: 'debug', icon: 'debug.svg', color: '#87a980', align: 'right', widgets: { complete: 'typed-input:targetType', statusVal: 'typed-input:statusType' } },
+  // Node-RED copies the name as given, so error and status sources carry name: "" for unnamed nodes.
+  keepsEmptyName: true,
   helpFile: readmeBeside(import.meta.url),
   create(node, config: DebugConfig) {
     const maxLength = Number(node.settings.debugMaxLength) || 1000;

@@ -33,6 +33,8 @@ export const delayNode = defineNode({
   inputs: 1,
   outputs: (config) => (Number(config.outputs) === 2 ? 2 : 1),
   editor: { label: 'delay', icon: 'timer.svg', color: '#E6E0F8', outputLabels: ['', 'dropped'] },
+  // Node-RED copies the name as given, so error and status sources carry name: "" for unnamed nodes.
+  keepsEmptyName: true,
   helpFile: readmeBeside(import.meta.url),
   create(node, config) {
     const timeoutMs = delayMs(config.timeout, config.timeoutUnits);

@@ -23,6 +23,8 @@ export const templateNode = defineNode({
   inputs: 1,
   outputs: 1,
   editor: { label: 'template', icon: 'template.svg', color: 'rgb(243, 181, 103)', widgets: { template: 'code-mustache', field: 'typed-input:fieldType' } },
+  // Node-RED copies the name as given, so error and status sources carry name: "" for unnamed nodes.
+  keepsEmptyName: true,
   helpFile: readmeBeside(import.meta.url),
   create(node, config) {
     const field = config.field || 'payload';
