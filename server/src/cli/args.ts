@@ -23,22 +23,25 @@ export type CliCommand =
   | { kind: 'version' }
   | { kind: 'start'; options: StartOptions }
   | { kind: 'users-add'; options: UsersAddOptions }
-  | { kind: 'update'; argv: string[] };
+  | { kind: 'update'; argv: string[] }
+  | { kind: 'supervise'; argv: string[] };
 
-export type HelpTopic = 'main' | 'start' | 'users' | 'update';
+export type HelpTopic = 'main' | 'start' | 'users' | 'update' | 'supervise';
 
-export const COMMANDS = ['start', 'users', 'update'] as const;
+export const COMMANDS = ['start', 'users', 'update', 'supervise'] as const;
 
 /** Parses `loopedge <command> [options]`; a usage mistake throws a StartupError (exit 2). */
 export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliCommand {
   const [first, ...rest] = argv;
   if (first === undefined) throw usage('No command given.');
-  if (first === '--help' || first === '-h' || first === 'help') return { kind: 'help', topic: rest[0] === 'start' || rest[0] === 'users' || rest[0] === 'update' ? rest[0] : 'main' };
+  if (first === '--help' || first === '-h' || first === 'help') return { kind: 'help', topic: rest[0] === 'start' || rest[0] === 'users' || rest[0] === 'update' || rest[0] === 'supervise' ? rest[0] : 'main' };
   if (first === '--version' || first === '-v' || first === '-V') return { kind: 'version' };
   if (first === 'start') return parseStart(rest, env);
   if (first === 'users') return parseUsers(rest);
   // update has several actions with their own options: parsed in update-command.ts.
   if (first === 'update') return rest.length === 0 || rest[0] === '--help' || rest[0] === '-h' || rest.includes('--help') ? { kind: 'help', topic: 'update' } : { kind: 'update', argv: rest };
+  // supervise passes its start options on: checked in supervise-command.ts.
+  if (first === 'supervise') return rest.includes('--help') || rest.includes('-h') ? { kind: 'help', topic: 'supervise' } : { kind: 'supervise', argv: rest };
   if (first.startsWith('-')) throw usage(`Unknown option ${first}.`);
   throw usage(`Unknown command "${first}".`);
 }
@@ -71,6 +74,8 @@ function parseStart(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   if (values.data !== undefined) options.data = nonEmpty(values.data, '--data');
   if (values.host !== undefined) options.host = nonEmpty(values.host, '--host');
   if (values.port !== undefined) options.port = parsePort(values.port, '--port');
+  // LOOPEDGE_PORT is the default: the update health check starts a release with LOOPEDGE_PORT=0, away from the live 1880.
+  else if (env.LOOPEDGE_PORT !== undefined && env.LOOPEDGE_PORT !== '') options.port = parsePort(env.LOOPEDGE_PORT, 'LOOPEDGE_PORT');
   if (values['http-redirect-port'] !== undefined) options.httpRedirectPort = parsePort(values['http-redirect-port'], '--http-redirect-port');
   return { kind: 'start', options };
 }

@@ -5,6 +5,7 @@ Usage:
   loopedge start [options]   run the flows and the HTTPS admin API until stopped (SIGINT/SIGTERM)
   loopedge users add [opts]  create a user (e.g. the first administrator)
   loopedge update ACTION     pack, inspect or apply signed, encrypted update packages
+  loopedge supervise [opts]  run "start" from DATA/releases/current, restart it, roll back a bad update
   loopedge --help            show this help (loopedge start --help, loopedge users --help)
   loopedge --version         print the version
 
@@ -23,7 +24,8 @@ Options:
   -d, --data DIR         data folder (context store, settings.json, users, keys and
                          certificates). Default: $LOOPEDGE_DATA, else ~/.loopedge
                          (created with mode 0700).
-  -p, --port N           HTTPS port of the admin API. Default 1880 (0 picks a free one).
+  -p, --port N           HTTPS port of the admin API. Default $LOOPEDGE_PORT, else 1880
+                         (0 picks a free one).
       --host H           address the admin API listens on. Default 127.0.0.1 (this
                          machine only); 0.0.0.0 for every network.
       --http-redirect-port N
@@ -79,5 +81,27 @@ Apply checks signature, key trust, target (DATA/device.json: {"model": "...",
 SHA-256 and free disk space before anything changes; it then stages the release under
 DATA/releases/<version>/, switches DATA/releases/current, and health-checks it; a
 release that fails is switched back. Every step is in the audit log.
+`;
+}
+
+export function superviseHelp(): string {
+  return `Usage: loopedge supervise [--data DIR] [--health-timeout SECONDS] [start options...]
+
+Runs "loopedge start [start options...]" from DATA/releases/current (this
+installation when no update was installed) and keeps it running: the command for
+a service manager (systemd ExecStart=). It
+  - forwards SIGTERM/SIGINT and exits when LoopEdge has stopped (0 after a clean stop);
+  - restarts LoopEdge with back-off (1 s doubling to 30 s) when it exits unexpectedly
+    (not after exit code 2 before it was ever up: fix the arguments, flows or settings);
+  - after an update applied through the admin API, LoopEdge exits with code 75 and is
+    started again at once from the new DATA/releases/current; if it does not print its
+    ready line within --health-timeout (default 60 s) or exits before, current is
+    switched back to DATA/releases/previous, that release is started, and the rollback
+    is written to the audit log.
+
+Options:
+  -d, --data DIR             data folder. Default: $LOOPEDGE_DATA, else ~/.loopedge.
+      --health-timeout S     health deadline after a restart for an update. Default 60.
+  start options              as "loopedge start --help" lists them, passed on.
 `;
 }

@@ -3,7 +3,9 @@ import { startServer, type RunningServer } from '../bootstrap/start-server.js';
 import { StartupError } from '../bootstrap/startup-error.js';
 import { createServerLogger } from '../logging/logger.js';
 import { parseCliArgs, type StartOptions } from './args.js';
-import { mainHelp, startHelp, updateHelp, usersHelp } from './help-text.js';
+import { mainHelp, startHelp, superviseHelp, updateHelp, usersHelp } from './help-text.js';
+import { runSuperviseCommand } from './supervise-command.js';
+import { RESTART_FOR_UPDATE_EXIT_CODE, SUPERVISED_ENV } from '../updates/release-supervisor.js';
 import { runUpdateCommand } from './update-command.js';
 import { addUser } from './users-command.js';
 import type { PasswordSource } from './password-input.js';
@@ -28,7 +30,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const command = parseCliArgs(argv, io.env);
     switch (command.kind) {
       case 'help':
-        io.stdout(command.topic === 'start' ? startHelp() : command.topic === 'users' ? usersHelp() : command.topic === 'update' ? updateHelp() : mainHelp(packageVersion()));
+        io.stdout(command.topic === 'start' ? startHelp() : command.topic === 'users' ? usersHelp() : command.topic === 'update' ? updateHelp() : command.topic === 'supervise' ? superviseHelp() : mainHelp(packageVersion()));
         return 0;
       case 'version':
         io.stdout(`${packageVersion()}\n`);
@@ -39,6 +41,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await addUser(command.options, io);
       case 'update':
         return await runUpdateCommand(command.argv, io);
+      case 'supervise':
+        return await runSuperviseCommand(command.argv, io);
     }
   } catch (error) {
     return reportStartupFailure(error, io);
@@ -67,10 +71,39 @@ async function start(options: StartOptions, io: CliIo): Promise<number> {
   // One machine-readable line once everything is up: supervisors and the update
   // health check wait for it (debug "to console" lines share stdout, also as JSON).
   io.stdout(`${JSON.stringify({ loopedge: 'ready', url: server.admin?.server.url, flowsStarted: true })}\n`);
+  const restartForUpdate = restartAfterApply(server, io, logger);
   const outcome = await runUntilShutdown(server, logger);
-  if (outcome.graceful) exitWhenIdle(outcome.exitCode, logger, io.exit);
-  else io.exit(outcome.exitCode);
-  return outcome.exitCode;
+  const exitCode = outcome.graceful && restartForUpdate.requested ? RESTART_FOR_UPDATE_EXIT_CODE : outcome.exitCode;
+  if (outcome.graceful) exitWhenIdle(exitCode, logger, io.exit);
+  else io.exit(exitCode);
+  return exitCode;
+}
+
+/**
+ * Under `loopedge supervise`, an update applied through the admin API (it passed
+ * its probe and is now `current`) ends this process with exit code 75 so the
+ * supervisor starts the new release. The stop is the same graceful one as on
+ * SIGTERM, started once the job's last progress event went out. Without a
+ * supervisor nothing would start the new release, so the server keeps running
+ * and logs that a restart is needed.
+ */
+function restartAfterApply(server: RunningServer, io: CliIo, logger: ReturnType<typeof createServerLogger>): { requested: boolean } {
+  const state = { requested: false };
+  const updates = server.admin?.server.updates;
+  if (!updates) return state;
+  updates.onApplied((job) => {
+    if (io.env[SUPERVISED_ENV] !== '1') {
+      logger.warn({ job: job.id, version: job.result?.to }, 'Update applied; restart LoopEdge (or run it under "loopedge supervise") to run the new release');
+      return;
+    }
+    if (state.requested) return;
+    state.requested = true;
+    logger.info({ job: job.id, version: job.result?.to }, 'Update applied: stopping so the supervisor starts the new release');
+    // Give the socket.io progress event a moment to leave before the server closes.
+    const timer = setTimeout(() => process.emit('SIGTERM', 'SIGTERM'), 250);
+    timer.unref();
+  });
+  return state;
 }
 
 export const DEFAULT_PORT = 1880;

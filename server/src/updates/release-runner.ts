@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { InstalledRelease } from './release-store.js';
 
+/** Set (to '1') in the environment of a release started as a health-check probe. */
+export const UPDATE_PROBE_ENV = 'LOOPEDGE_UPDATE_PROBE';
+
 export interface HealthReport {
   ok: boolean;
   /** why not, in a sentence */
@@ -54,9 +57,11 @@ export function processReleaseRunner(options: ProcessRunnerOptions): ReleaseRunn
       if (!entry) {
         return { running: stoppedRelease(release.version), health: { ok: false, reason: `Release ${release.version} names no entry script in its manifest, so it cannot be started.` } };
       }
-      const child = spawn(process.execPath, [join(release.dir, entry)], {
+      // `start`: a real release's entry is the loopedge CLI. LOOPEDGE_UPDATE_PROBE: the probe must not run update
+      // recovery (the apply that started it holds the lock, and its unconfirmed journal is not a crash to undo).
+      const child = spawn(process.execPath, [join(release.dir, entry), 'start'], {
         cwd: release.dir,
-        env: { PATH: process.env.PATH ?? '', LOOPEDGE_DATA: options.dataDir, LOOPEDGE_RELEASE: release.version, LOOPEDGE_PORT: '0', ...options.env },
+        env: { PATH: process.env.PATH ?? '', LOOPEDGE_DATA: options.dataDir, LOOPEDGE_RELEASE: release.version, LOOPEDGE_PORT: '0', [UPDATE_PROBE_ENV]: '1', ...options.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const running = childRelease(release.version, child, options.stopGraceMs ?? 5000);

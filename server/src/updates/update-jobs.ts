@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import type { Logger } from '@loopedge/runtime';
 import type { AuditApi, TrustedKeysApi } from '@loopedge/security';
-import { processReleaseRunner, type ReleaseRunner } from './release-runner.js';
+import { processReleaseRunner, UPDATE_PROBE_ENV, type ReleaseRunner } from './release-runner.js';
 import { UpdateError, type UpdateErrorCode } from './update-error.js';
 import { UpdateService, type ApplyResult, type DeviceIdentity, type UpdateProgress } from './update-service.js';
 import type { RecoveryOutcome } from './release-store.js';
@@ -55,6 +55,7 @@ export class UpdateJobs {
   readonly #jobs = new Map<string, UpdateJob>();
   readonly #running = new Set<Promise<void>>();
   readonly #options: UpdateJobsOptions;
+  readonly #appliedListeners = new Set<(job: UpdateJob) => void>();
 
   constructor(options: UpdateJobsOptions) {
     this.#options = options;
@@ -69,6 +70,15 @@ export class UpdateJobs {
       // This server is the running release: the probe proves the new one healthy, the service manager restarts into it.
       stopAfterHealthCheck: true,
     });
+  }
+
+  /**
+   * Called once a job's release is applied (it passed its probe and is `current`),
+   * after its final progress event: the running server then restarts into it. Returns the unsubscribe function.
+   */
+  onApplied(listener: (job: UpdateJob) => void): () => void {
+    this.#appliedListeners.add(listener);
+    return () => this.#appliedListeners.delete(listener);
   }
 
   get dataDir(): string {
@@ -129,6 +139,8 @@ export class UpdateJobs {
 
   /** On start: finish or undo an interrupted apply, and drop uploads a restart cut off. */
   async recover(): Promise<RecoveryOutcome> {
+    // A health-check probe runs beside the apply that started it: recovering would undo that very apply.
+    if (process.env[UPDATE_PROBE_ENV] === '1') return { action: 'none', current: undefined, removedStaging: 0 };
     await rm(join(this.#options.dataDir, 'updates', 'incoming'), { recursive: true, force: true });
     return this.service.recover();
   }
@@ -175,6 +187,15 @@ export class UpdateJobs {
         },
       });
       this.#finish(job, result.outcome, result, result.code ? new UpdateError(result.code, result.reason ?? '') : undefined);
+      if (result.outcome === 'applied') {
+        for (const listener of this.#appliedListeners) {
+          try {
+            listener(structuredClone(job));
+          } catch (error) {
+            this.#options.logger.error({ err: error, job: job.id }, 'A listener for applied updates failed');
+          }
+        }
+      }
     } catch (error) {
       if (!(error instanceof UpdateError)) this.#options.logger.error({ err: error, job: job.id }, 'Applying an update failed unexpectedly');
       this.#finish(job, 'refused', undefined, error instanceof UpdateError ? error : undefined, error);
