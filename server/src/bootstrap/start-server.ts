@@ -1,3 +1,4 @@
+import { flowEnvironment } from './flow-environment.js';
 import { formatProblem } from '@loopedge/flows';
 import { coreNodeTypes } from '@loopedge/nodes';
 import { createRuntime, type AnyNodeTypeDefinition, type Logger, type Runtime } from '@loopedge/runtime';
@@ -72,7 +73,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     nodeTypes: options.nodeTypes ?? coreNodeTypes,
     logger,
     contextStorage,
-    env: options.env,
+    env: flowEnvironment(options.env),
     settings: settings.runtimeSettings,
   });
 
