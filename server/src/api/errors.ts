@@ -24,6 +24,8 @@ export const API_ERRORS = {
   'not-a-session': 400,
   'update-refused': 422,
   'update-in-progress': 409,
+  /** A device or server behind a node (e.g. an OPC UA endpoint) is not reachable right now. */
+  'device-unavailable': 503,
   internal: 500,
 } as const;
 

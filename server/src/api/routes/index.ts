@@ -7,6 +7,7 @@ import { contextRoutes } from './context-routes.js';
 import { credentialsRoutes } from './credentials-routes.js';
 import { flowsRoutes } from './flows-routes.js';
 import { nodeTypesRoutes } from './node-types-routes.js';
+import { opcuaRoutes } from './opcua-routes.js';
 import { systemRoutes } from './system-routes.js';
 import { tokensRoutes } from './tokens-routes.js';
 import { updatesRoutes } from './updates-routes.js';
@@ -29,6 +30,7 @@ export function routeTable(): AnyRoute[] {
     ...certificatesRoutes,
     ...systemRoutes,
     ...updatesRoutes,
+    ...opcuaRoutes,
   ];
   let document: Record<string, unknown> | undefined;
   routes.push(

@@ -1,0 +1,9 @@
+import type { AnyNodeTypeDefinition } from '@loopedge/runtime';
+import { mtconnectInNode } from '../southbound/mtconnect-in/index.js';
+import { modbusClientNode } from '../southbound/modbus-client/index.js';
+import { modbusReadNode } from '../southbound/modbus-read/index.js';
+import { modbusWriteNode } from '../southbound/modbus-write/index.js';
+import { httpRequestNode } from '../network/http-request/index.js';
+
+/** http request, mtconnect-in, modbus-client, modbus-read, modbus-write — in palette order. */
+export const fieldAndHttpNodes: AnyNodeTypeDefinition[] = [httpRequestNode, mtconnectInNode, modbusClientNode, modbusReadNode, modbusWriteNode];
