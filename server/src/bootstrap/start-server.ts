@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { flowEnvironment } from './flow-environment.js';
 import { formatProblem } from '@loopedge/flows';
 import { coreNodeTypes } from '@loopedge/nodes';
@@ -9,6 +10,7 @@ import { resolveFlowSource, type FlowSource } from './flow-source.js';
 import { readJsonFile } from './read-json-file.js';
 import { loadServerSettings } from './settings.js';
 import { StartupError } from './startup-error.js';
+import { startConfiguredDatahub } from '../datahub/start-datahub.js';
 
 export interface StartServerOptions {
   flows?: string;
@@ -64,6 +66,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const doc = readJsonFile(flowSource.path, 'flows-bad-json', 'Flow file');
 
   // 3. Runtime with the configured context stores.
+  // The DataHub broker (when configured) runs before the nodes that talk to it.
+  const { datahub, settings: runtimeSettings } = await startConfiguredDatahub(settings.runtimeSettings, dataDir, logger);
   const contextStorage = openContextStores(settings.contextStorage);
   // Credentials live in the security store, which the admin API opens below;
   // nodes read theirs when they start, which is after that.
@@ -74,13 +78,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger,
     contextStorage,
     env: flowEnvironment(options.env),
-    settings: settings.runtimeSettings,
+    // Folders nodes keep their own files in live under the data folder (the OPC UA
+    // client certificate servers must trust); settings.json may point elsewhere.
+    settings: { opcuaPkiDir: join(dataDir, 'opcua-pki'), ...runtimeSettings },
   });
 
   // 4. Validate (structure, unknown types, each node's properties) before anything listens or runs.
   const problems = runtime.validate(doc);
   if (problems.length > 0) {
     await runtime.stop();
+    await datahub?.stop();
     throw invalidFlows(flowSource.path, problems.map(formatProblem));
   }
 
@@ -103,6 +110,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       });
     } catch (error) {
       await runtime.stop();
+      await datahub?.stop();
       throw error;
     }
   } else if (options.host !== undefined || options.httpRedirectPort !== undefined) {
@@ -114,6 +122,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (!result.ok) {
     await admin?.stop();
     await runtime.stop();
+    await datahub?.stop();
     if (result.problems.length > 0) throw invalidFlows(flowSource.path, result.problems.map(formatProblem));
     const where = result.failedNode ? ` (node ${result.failedNode})` : '';
     throw new StartupError('runtime-failed', `The flows in ${flowSource.path} failed to start${where}: ${result.error ?? 'unknown error'}`);
@@ -129,6 +138,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       // The API first: no deploy may start while the nodes are closing.
       await admin?.stop();
       await runtime.stop();
+      await datahub?.stop();
     },
   };
 }

@@ -1,0 +1,208 @@
+import { connect, type IClientOptions, type IClientPublishOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { QoS } from './mqtt-properties.js';
+import type { NodeStatus } from '@loopedge/runtime';
+import { topicMatches } from './topic-match.js';
+
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
+
+/** A message the connection publishes by itself (birth on connect, close before disconnect, will by the broker). */
+export interface LifecycleMessage {
+  topic: string;
+  payload: string;
+  qos: QoS;
+  retain: boolean;
+}
+
+export interface MqttConnectionOptions {
+  /** `mqtt://host:port` or `mqtts://host:port` (also ws/wss). */
+  url: string;
+  /** Where the connection comes from, for error messages, e.g. `mqtt-broker b1 (mqtt://host:1883)`. */
+  label: string;
+  clientId: string;
+  protocolVersion: 3 | 4 | 5;
+  keepalive: number;
+  clean: boolean;
+  username?: string;
+  password?: string;
+  reconnectPeriodMs: number;
+  tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean; servername?: string };
+  birth?: LifecycleMessage;
+  close?: LifecycleMessage;
+  will?: LifecycleMessage;
+  sessionExpiry?: number;
+}
+
+export interface SubscribeOptions {
+  qos: QoS;
+  /** MQTT 5: no local, retain as published, retain handling. */
+  nl?: boolean;
+  rap?: boolean;
+  rh?: 0 | 1 | 2;
+}
+
+export type MessageHandler = (topic: string, payload: Buffer, packet: IPublishPacket) => void;
+
+export interface PublishRequest {
+  topic: string;
+  payload: Buffer | string;
+  qos: QoS;
+  retain: boolean;
+  properties?: IClientPublishOptions['properties'];
+}
+
+interface Subscription {
+  filter: string;
+  options: SubscribeOptions;
+  handler: MessageHandler;
+}
+
+/** Status texts every node using a connection shows, as in Node-RED. */
+export function connectionStatus(state: ConnectionState, detail?: string): NodeStatus {
+  if (state === 'connected') return { fill: 'green', shape: 'dot', text: 'connected' };
+  if (state === 'connecting') return { fill: 'yellow', shape: 'ring', text: 'connecting' };
+  return { fill: 'red', shape: 'ring', text: detail ? `disconnected: ${detail}` : 'disconnected' };
+}
+
+/**
+ * One client connection shared by every node that uses a broker config node.
+ * It connects when the first node starts using it, reconnects on its own
+ * (every `reconnectPeriodMs`) and re-subscribes every live subscription after
+ * each connect, so a restarted broker without a persistent session still
+ * delivers. Nodes see state changes through `use()`.
+ */
+export class MqttConnection {
+  #client: MqttClient | undefined;
+  #state: ConnectionState = 'disconnected';
+  #lastError: string | undefined;
+  readonly #subscriptions = new Set<Subscription>();
+  readonly #listeners = new Set<(state: ConnectionState, detail?: string) => void>();
+  readonly #onError: (message: string) => void;
+
+  constructor(
+    readonly options: MqttConnectionOptions,
+    onError: (message: string) => void,
+  ) {
+    this.#onError = onError;
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  get v5(): boolean {
+    return this.options.protocolVersion === 5;
+  }
+
+  /** Follow connection state changes (called at once with the current state); returns the unsubscribe. */
+  use(listener: (state: ConnectionState, detail?: string) => void): () => void {
+    this.#listeners.add(listener);
+    this.#ensureClient();
+    listener(this.#state, this.#lastError);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Subscribe; the handler sees every message whose topic matches the filter. Returns the unsubscribe. */
+  subscribe(filter: string, options: SubscribeOptions, handler: MessageHandler): () => void {
+    const subscription: Subscription = { filter, options, handler };
+    this.#subscriptions.add(subscription);
+    const client = this.#ensureClient();
+    if (this.#state === 'connected') this.#sendSubscribe(client, subscription);
+    return () => {
+      this.#subscriptions.delete(subscription);
+      const stillUsed = [...this.#subscriptions].some((s) => s.filter === filter);
+      if (!stillUsed && this.#state === 'connected') client.unsubscribe(filter);
+    };
+  }
+
+  /**
+   * Publish. While disconnected, mqtt.js keeps the message in memory and sends it
+   * after the next connect (Node-RED's behaviour); `requireConnected` refuses
+   * instead, for callers that keep their own durable queue.
+   */
+  publish(request: PublishRequest, requireConnected = false): Promise<void> {
+    const client = this.#ensureClient();
+    if (requireConnected && this.#state !== 'connected') {
+      return Promise.reject(new Error(`Not connected to ${this.options.label}`));
+    }
+    const options: IClientPublishOptions = { qos: request.qos, retain: request.retain };
+    if (this.v5 && request.properties) options.properties = request.properties;
+    return new Promise((resolve, reject) => {
+      client.publish(request.topic, request.payload, options, (error) => (error ? reject(new Error(`Publish to "${request.topic}" on ${this.options.label} failed: ${error.message}`)) : resolve()));
+    });
+  }
+
+  /** Send the close message (if any) and disconnect; subscriptions and listeners are dropped. */
+  async close(): Promise<void> {
+    const client = this.#client;
+    this.#client = undefined;
+    this.#listeners.clear();
+    this.#subscriptions.clear();
+    if (!client) return;
+    const closeMessage = this.options.close;
+    if (closeMessage && client.connected) {
+      await new Promise<void>((resolve) => client.publish(closeMessage.topic, closeMessage.payload, { qos: closeMessage.qos, retain: closeMessage.retain }, () => resolve()));
+    }
+    // Errors after this point (a late socket error) concern nobody; mqtt.js's own
+    // listeners stay, as they clear its timers when the socket closes.
+    client.on('error', () => {});
+    await new Promise<void>((resolve) => client.end(!client.connected, {}, () => resolve()));
+  }
+
+  #ensureClient(): MqttClient {
+    if (this.#client) return this.#client;
+    const o = this.options;
+    const clientOptions: IClientOptions = {
+      clientId: o.clientId,
+      protocolVersion: o.protocolVersion,
+      keepalive: o.keepalive,
+      clean: o.clean,
+      reconnectPeriod: o.reconnectPeriodMs,
+      connectTimeout: 10_000,
+      // We re-subscribe ourselves after every connect, so the set is always the live one.
+      resubscribe: false,
+      ...(o.username ? { username: o.username } : {}),
+      ...(o.password ? { password: o.password } : {}),
+      ...(o.will ? { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: o.will.qos, retain: o.will.retain } } : {}),
+      ...(o.protocolVersion === 5 && o.sessionExpiry ? { properties: { sessionExpiryInterval: o.sessionExpiry } } : {}),
+      ...(o.tls ? { ...o.tls } : {}),
+    };
+    this.#setState('connecting');
+    const client = connect(o.url, clientOptions);
+    this.#client = client;
+    client.on('connect', (connack) => {
+      this.#lastError = undefined;
+      this.#setState('connected');
+      if (!connack.sessionPresent || o.clean) for (const s of this.#subscriptions) this.#sendSubscribe(client, s);
+      if (o.birth) client.publish(o.birth.topic, o.birth.payload, { qos: o.birth.qos, retain: o.birth.retain });
+    });
+    client.on('reconnect', () => {
+      if (this.#client === client) this.#setState('connecting');
+    });
+    client.on('close', () => {
+      if (this.#client === client) this.#setState('disconnected', this.#lastError);
+    });
+    client.on('error', (error) => {
+      if (this.#client !== client) return;
+      const text = `Connection to ${o.label} failed: ${error.message}`;
+      if (text !== this.#lastError) this.#onError(`${text}. Retrying every ${o.reconnectPeriodMs} ms; check the broker address, port, TLS and credentials.`);
+      this.#lastError = text;
+    });
+    client.on('message', (topic, payload, packet) => {
+      for (const s of this.#subscriptions) if (topicMatches(s.filter, topic)) s.handler(topic, payload, packet);
+    });
+    return client;
+  }
+
+  #sendSubscribe(client: MqttClient, s: Subscription): void {
+    const opts = this.v5 ? { qos: s.options.qos, nl: s.options.nl ?? false, rap: s.options.rap ?? true, rh: s.options.rh ?? 0 } : { qos: s.options.qos };
+    client.subscribe(s.filter, opts, (error, granted) => {
+      const refused = granted?.find((g) => g.qos === 128);
+      if (error || refused) this.#onError(`Subscription to "${s.filter}" on ${this.options.label} was refused${error ? `: ${error.message}` : ' by the broker'}; check the topic and the broker's access rules.`);
+    });
+  }
+
+  #setState(state: ConnectionState, detail?: string): void {
+    this.#state = state;
+    for (const listener of this.#listeners) listener(state, detail);
+  }
+}
