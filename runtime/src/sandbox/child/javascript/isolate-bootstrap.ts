@@ -26,6 +26,7 @@ import type { createContextApi } from './isolate-context-api.js';
 import type { createIsolateUtilities } from './isolate-utilities.js';
 import type { createIsolateTimers } from './isolate-timers.js';
 import type { createErrorText } from './isolate-error-text.js';
+import type { parseRunBatchIds } from './run-batch-ids.js';
 
 /** What the engine tells the bootstrap about the node and its limits. */
 export interface BootstrapConfig {
@@ -61,11 +62,12 @@ export interface BootstrapFactories {
   createIsolateUtilities: typeof createIsolateUtilities;
   createIsolateTimers: typeof createIsolateTimers;
   createErrorText: typeof createErrorText;
+  parseRunBatchIds: typeof parseRunBatchIds;
 }
 
 export function isolateBootstrap(hostRef: HostReference, factories: BootstrapFactories, configText: string): (op: EntryOp, a?: unknown, b?: unknown, c?: unknown) => Outbox {
   'use strict';
-  const { createValueCodec, createIsolateBuffer, createByteEncodings, createContextApi, createIsolateUtilities, createIsolateTimers, createErrorText } = factories;
+  const { createValueCodec, createIsolateBuffer, createByteEncodings, createContextApi, createIsolateUtilities, createIsolateTimers, createErrorText, parseRunBatchIds } = factories;
   const config = JSON.parse(configText) as BootstrapConfig;
   const g = globalThis as unknown as Record<string, unknown>;
   const reflectApply = Reflect.apply;
@@ -397,14 +399,9 @@ export function isolateBootstrap(hostRef: HostReference, factories: BootstrapFac
     ]);
   }
 
-  /**
-   * A batch of messages: `ids` is one entry per message, comma-separated: the
-   * run id, negative to ask for the message back when it completes, then `t`
-   * when its text holds tagged values and `:n` when n of `binaries` are its
-   * attachments. `texts` is a JSON array of the messages, parsed at once.
-   */
+  /** A batch of messages: `ids` as in run-batch-ids.ts, `texts` a JSON array of the messages, parsed at once. */
   function runBatch(ids: string, texts: string, binaries: unknown): void {
-    const entries = ids.split(',');
+    const entries = parseRunBatchIds(ids);
     let messages: unknown[] | undefined;
     let problem: unknown;
     try {
@@ -415,23 +412,19 @@ export function isolateBootstrap(hostRef: HostReference, factories: BootstrapFac
     const attachments = isArray(binaries) ? (binaries as Uint8Array[]) : [];
     let offset = 0;
     for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i]!;
-      const id = parseInt(entry, 10);
-      const runId = Math.abs(id);
-      const colon = entry.indexOf(':');
-      const count = colon === -1 ? 0 : Number(entry.slice(colon + 1));
+      const { runId, returnMessage, tagged, attachments: count } = entries[i]!;
       const mine = count > 0 ? attachments.slice(offset, offset + count) : [];
       offset += count;
       let msg: unknown;
       try {
         if (!messages) throw problem;
-        msg = entry.indexOf('t') !== -1 || count > 0 ? codec.revive(messages[i], mine) : messages[i];
+        msg = tagged || count > 0 ? codec.revive(messages[i], mine) : messages[i];
       } catch (error) {
         runs.set(runId, { activation: { runId, msgid: '', sends: 0, logs: 0, settled: false }, msg: undefined });
         complete(runId, error);
         continue;
       }
-      startMessage(runId, msg, id < 0);
+      startMessage(runId, msg, returnMessage);
     }
   }
 

@@ -14,6 +14,7 @@ import { createContextApi } from './isolate-context-api.js';
 import { createIsolateUtilities } from './isolate-utilities.js';
 import { createIsolateTimers } from './isolate-timers.js';
 import { createErrorText } from './isolate-error-text.js';
+import { parseRunBatchIds } from './run-batch-ids.js';
 import { bootstrapSource } from './isolate-bootstrap.js';
 import { JavaScriptUnit, type JavaScriptLimits } from './javascript-unit.js';
 
@@ -46,6 +47,7 @@ export class JavaScriptEngine implements LanguageEngine {
       createIsolateUtilities: createIsolateUtilities.toString(),
       createIsolateTimers: createIsolateTimers.toString(),
       createErrorText: createErrorText.toString(),
+      parseRunBatchIds: parseRunBatchIds.toString(),
     });
   }
 

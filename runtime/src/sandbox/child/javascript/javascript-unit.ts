@@ -13,6 +13,7 @@
  * memory, the isolate is disposed and a fresh one compiled, its On Start run
  * again; the messages inside fail.
  */
+import { runBatchEntryId } from './run-batch-ids.js';
 import type IsolatedVM from 'isolated-vm';
 import type { EncodedRunOutcome, EncodedValue, RunOptions, RunOutcome, UserCodeHost, UserCodeSpec, UserCodeUnit } from '../language-engine.js';
 import { frameEncoded, unframe, type ValueCodecLimits } from '../../wire-format.js';
@@ -241,13 +242,8 @@ export class JavaScriptUnit implements UserCodeUnit {
       run.deadline = deadline;
       this.#inside.set(run.runId, run);
       const { json, binaries: own } = run.value;
-      let id = String(run.returnMessage ? -run.runId : run.runId);
-      if (json.indexOf('\\u0000') !== -1) id += 't';
-      if (own.length > 0) {
-        id += `:${own.length}`;
-        for (const binary of own) binaries.push(binary);
-      }
-      ids.push(id);
+      ids.push(runBatchEntryId({ runId: run.runId, returnMessage: run.returnMessage, tagged: json.indexOf('\\u0000') !== -1, attachments: own.length }));
+      for (const binary of own) binaries.push(binary);
       texts.push(json);
     }
     const args: unknown[] = [ids.join(','), `[${texts.join(',')}]`];
