@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FlowDocument } from '@loopedge/flows';
-import { defineNode, silentLogger } from '@loopedge/runtime';
+import { defineNode, silentLogger, testFixtureNodes } from '@loopedge/runtime';
 import { startServer, type RunningServer } from './start-server.js';
 import { StartupError } from './startup-error.js';
 
@@ -35,19 +35,8 @@ const storeNode = defineNode({
   },
 });
 
-const brokenNode = defineNode({
-  type: 'test-broken',
-  category: 'function',
-  config: Type.Object({}),
-  inputs: 1,
-  outputs: 1,
-  editor: { icon: 'arrow.svg', color: '#ddd' },
-  create() {
-    throw new Error('cannot open the serial port');
-  },
-});
-
-const nodeTypes = [storeNode, brokenNode];
+// A node that cannot start: the runtime's own fixture ('test-fail-start').
+const nodeTypes = [storeNode, ...testFixtureNodes.filter((t) => t.type === 'test-fail-start')];
 
 describe('startServer', () => {
   let dataDir: string;
@@ -146,11 +135,11 @@ describe('startServer', () => {
   });
 
   test('a node that fails to start: exit code 1, naming the node', async () => {
-    const error = await startFailure(writeFlows([{ id: 't1', type: 'tab' }, { id: 'serial', type: 'test-broken', z: 't1', wires: [] }]));
+    const error = await startFailure(writeFlows([{ id: 't1', type: 'tab' }, { id: 'serial', type: 'test-fail-start', z: 't1', wires: [] }]));
     assert.equal(error.code, 'runtime-failed');
     assert.equal(error.exitCode, 1);
     assert.match(error.message, /serial/);
-    assert.match(error.message, /cannot open the serial port/);
+    assert.match(error.message, /cannot start on purpose/);
   });
 });
 
