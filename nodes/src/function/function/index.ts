@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { defineNode, NodeName, NumberLike, readmeBeside, type FlowMessage, type SandboxUnit } from '@loopedge/runtime';
+import { defineNode, NodeName, NumberLike, readmeBeside } from '@loopedge/runtime';
+import { createUserCodeUnit, outputCount, runUserCode } from '../../shared/user-code-node.js';
 
 const FunctionConfig = Type.Object({
   name: NodeName,
@@ -13,23 +14,12 @@ const FunctionConfig = Type.Object({
 });
 type FunctionConfig = Static<typeof FunctionConfig>;
 
-function seconds(value: number | string): number {
-  const parsed = Number(value);
-  return Number.isFinite(parsed) && parsed > 0 ? parsed : 0;
-}
-
-/** Node-RED's catch and complete nodes see the message as the code left it: replace the original's contents with it. */
-function adopt(msg: FlowMessage, changed: FlowMessage): void {
-  for (const key of Object.keys(msg)) if (!(key in changed)) delete msg[key];
-  Object.assign(msg, changed);
-}
-
 export const functionNode = defineNode({
   type: 'function',
   category: 'function',
   config: FunctionConfig,
   inputs: 1,
-  outputs: (config) => Math.max(0, Math.trunc(Number(config.outputs)) || 0),
+  outputs: (config) => outputCount(config.outputs),
   editor: {
     label: 'function',
     icon: 'function.svg',
@@ -45,23 +35,9 @@ export const functionNode = defineNode({
     if (libs.length > 0) {
       node.warn(`External modules are not available to function nodes in the sandbox; ignored: ${libs.join(', ')}. Use the built-in nodes or a custom node type instead.`);
     }
-    const unit: SandboxUnit = await node.sandbox.createUnit({
-      language: 'javascript',
-      func: config.func,
-      initialize: config.initialize,
-      finalize: config.finalize,
-      outputs: Math.max(0, Math.trunc(Number(config.outputs)) || 0),
-      timeoutMs: seconds(config.timeout) * 1000,
-    });
+    const unit = await createUserCodeUnit(node, 'javascript', config);
     return {
-      async input(msg) {
-        const outcome = await unit.run(msg);
-        if (outcome.msg) adopt(msg, outcome.msg);
-        if (outcome.ok) return;
-        // As Node-RED: an Error (not a thrown string) is also kept on the message, where a catch node finds it as msg._error.
-        if (typeof outcome.error !== 'string' && !outcome.timedOut) msg.error = outcome.error;
-        throw outcome.error;
-      },
+      input: (msg) => runUserCode(unit, msg, true),
       close: () => unit.close(),
     };
   },

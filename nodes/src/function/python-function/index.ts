@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { defineNode, NodeName, NumberLike, readmeBeside, type FlowMessage, type SandboxUnit } from '@loopedge/runtime';
+import { defineNode, NodeName, NumberLike, readmeBeside } from '@loopedge/runtime';
+import { createUserCodeUnit, outputCount, runUserCode } from '../../shared/user-code-node.js';
 
 const PythonFunctionConfig = Type.Object({
   name: NodeName,
@@ -10,21 +11,6 @@ const PythonFunctionConfig = Type.Object({
   finalize: Type.String({ default: '', description: 'On Stop: runs when the node stops' }),
 });
 type PythonFunctionConfig = Static<typeof PythonFunctionConfig>;
-
-function seconds(value: number | string): number {
-  const parsed = Number(value);
-  return Number.isFinite(parsed) && parsed > 0 ? parsed : 0;
-}
-
-function outputCount(value: number | string): number {
-  return Math.max(0, Math.trunc(Number(value)) || 0);
-}
-
-/** Catch and complete nodes see the message as the code left it: replace the original's contents with it. */
-function adopt(msg: FlowMessage, changed: FlowMessage): void {
-  for (const key of Object.keys(msg)) if (!(key in changed)) delete msg[key];
-  Object.assign(msg, changed);
-}
 
 /**
  * Python user code, one Pyodide interpreter per node in the supervised sandbox
@@ -45,21 +31,9 @@ export const pythonFunctionNode = defineNode({
   },
   helpFile: readmeBeside(import.meta.url),
   async create(node, config: PythonFunctionConfig) {
-    const unit: SandboxUnit = await node.sandbox.createUnit({
-      language: 'python',
-      func: config.func,
-      initialize: config.initialize,
-      finalize: config.finalize,
-      outputs: outputCount(config.outputs),
-      timeoutMs: seconds(config.timeout) * 1000,
-    });
+    const unit = await createUserCodeUnit(node, 'python', config);
     return {
-      async input(msg) {
-        const outcome = await unit.run(msg);
-        if (outcome.msg) adopt(msg, outcome.msg);
-        if (outcome.ok) return;
-        throw outcome.error;
-      },
+      input: (msg) => runUserCode(unit, msg, false),
       close: () => unit.close(),
     };
   },
