@@ -1,4 +1,5 @@
-import { cloneMessage, type FlowMessage, type NodeApi, type NodeHandlers, type SendFunction } from '@loopedge/runtime';
+import { type FlowMessage, type NodeApi, type NodeHandlers, type SendFunction } from '@loopedge/runtime';
+import { sendRowMessages } from './csv-row-messages.js';
 import { ensureString, type CsvSettings } from './csv-settings.js';
 
 type Parts = { index: number; count?: number };
@@ -195,24 +196,7 @@ export function legacyCsvHandlers(node: NodeApi, settings: CsvSettings): NodeHan
       }
       return;
     }
-    rows.forEach((row, index) => {
-      const out = cloneMessage(msg);
-      out.columns = columns;
-      out.payload = row;
-      if (!hasParts) out.parts = { id: msg._msgid, index, count: rows.length };
-      else {
-        const outParts = out.parts as Parts & { count: number };
-        outParts.index -= settings.skip;
-        outParts.count -= settings.skip;
-        if (settings.headerIn) {
-          outParts.index -= 1;
-          outParts.count -= 1;
-        }
-      }
-      if (isLast) out.complete = true;
-      send(out);
-    });
-    if (hasParts && isLast && rows.length === 0) send({ _msgid: node.newMessageId(), complete: true });
+    sendRowMessages(msg, rows, columns, settings, { hasParts, isLast, newMessageId: node.newMessageId }, send);
   }
 
   return {

@@ -1,4 +1,5 @@
-import { cloneMessage, type FlowMessage, type NodeApi, type NodeHandlers, type SendFunction } from '@loopedge/runtime';
+import { type FlowMessage, type NodeApi, type NodeHandlers, type SendFunction } from '@loopedge/runtime';
+import { sendRowMessages } from './csv-row-messages.js';
 import { ensureString, type CsvSettings } from './csv-settings.js';
 import { parseCsv, quoteCell, type CsvCell } from './rfc4180.js';
 
@@ -174,25 +175,7 @@ export function rfcCsvHandlers(node: NodeApi, settings: CsvSettings): NodeHandle
       }
       return;
     }
-    data.forEach((row, index) => {
-      const out = cloneMessage(msg);
-      out.columns = columns;
-      out.payload = row;
-      if (!hasParts) out.parts = { id: msg._msgid, index, count: data.length };
-      else {
-        const outParts = out.parts as Parts & { count: number };
-        outParts.index -= settings.skip;
-        outParts.count -= settings.skip;
-        if (settings.headerIn) {
-          // the header line was removed too
-          outParts.index -= 1;
-          outParts.count -= 1;
-        }
-      }
-      if (last) out.complete = true;
-      send(out);
-    });
-    if (hasParts && last && data.length === 0) send({ _msgid: node.newMessageId(), complete: true });
+    sendRowMessages(msg, data, columns, settings, { hasParts, isLast: last, newMessageId: node.newMessageId }, send);
   }
 
   return {
