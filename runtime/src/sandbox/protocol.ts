@@ -9,21 +9,13 @@ import type { UserCodeCompileError } from './child/language-engine.js';
 import type { WireValue } from './wire-format.js';
 
 export type { WireValue } from './wire-format.js';
+import type { UserCodeSpec } from './child/language-engine.js';
 
 export type SandboxLanguage = 'javascript' | 'python';
 
-/** What the runtime asks the sandbox to create for one function node. */
-export interface ChildUnitSpec {
+/** What the runtime asks the sandbox to create for one function node: the engine's spec plus its language. */
+export interface ChildUnitSpec extends UserCodeSpec {
   language: SandboxLanguage;
-  nodeId: string;
-  name: string;
-  func: string;
-  initialize: string;
-  finalize: string;
-  outputs: number;
-  timeoutMs: number;
-  memoryLimitMb: number;
-  env: Record<string, string>;
 }
 
 /** A user-code error as data: what the code threw, where. */
