@@ -18,6 +18,7 @@ import type { FlowDocument } from '@loopedge/flows';
 import { SandboxSupervisor, startTestFlow, type FlowMessage, type TestFlow } from '@loopedge/runtime';
 import { coreNodeTypes } from '@loopedge/nodes';
 import { CanaryScanner } from './canary-scanner.js';
+import { runAttack } from './attack-runner.js';
 
 interface Payload {
   name: string;
@@ -113,35 +114,15 @@ describe('hostile JavaScript in function nodes', () => {
 
   for (const payload of payloads) {
     test(`${payload.name}: ${payload.attack}`, async () => {
-      const deployed = await flow.runtime.deploy(attackFlow(payload), { type: 'flows' });
-      assert.equal(deployed.ok, true, `deploy failed: ${deployed.error ?? JSON.stringify(deployed.problems)}`);
-      const outputs = (): number => flow.messagesAt('attackOut').length + flow.messagesAt('caught').length;
-      const outputsBefore = outputs();
-      const caughtBefore = flow.messagesAt('caught').length;
-      const steadyBefore = steadyCount;
-      const started = Date.now();
-
-      flow.receive('attack', attackMessage(payload));
-      await flow.waitUntil(() => outputs() > outputsBefore, 15_000, () => `no outcome for ${payload.name}`);
-      const elapsed = Date.now() - started;
-      const steadyDuring = steadyCount - steadyBefore;
-      // Anything else the attack does (more sends, a second error) has a moment to show.
-      await flow.settle(30);
-
-      const caught = flow.messagesAt('caught').slice(caughtBefore);
-      const errorText = caught.map((m) => String((m.error as { message?: unknown } | undefined)?.message)).join(' | ');
-      if (payload.expect === 'error') {
-        assert.ok(caught.length > 0, `${payload.name} should fail with a node error; it produced output instead`);
-        if (payload.matches) assert.match(errorText, new RegExp(payload.matches), `${payload.name}: unexpected error text`);
-      } else if (payload.expect === 'output') {
-        assert.equal(caught.length, 0, `${payload.name} should run harmlessly; it failed: ${errorText}`);
-      }
-      checkOutput(payload, flow.messagesAt('attackOut'));
-
-      // The runtime and the other function node never stalled: messages flowed during the attack
-      // (an attack that ended at once leaves no time for ticks, so only longer ones are held to it).
-      if (elapsed >= 100) assert.ok(steadyDuring > 0, `the parallel flow received nothing during the ${elapsed} ms attack`);
-      await flow.waitUntil(() => steadyCount >= steadyBefore + steadyDuring + 3, 5000, () => 'the parallel flow stopped after the attack');
+      await runAttack({
+        flow,
+        payload,
+        attackFlow: attackFlow(payload),
+        message: attackMessage(payload),
+        steadyCount: () => steadyCount,
+        outcomeTimeoutMs: 15_000,
+        checkOutput: () => checkOutput(payload, flow.messagesAt('attackOut')),
+      });
       scanner.assertClean(payload.name);
       flow.reset();
     });

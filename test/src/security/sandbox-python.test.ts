@@ -18,6 +18,7 @@ import type { FlowDocument } from '@loopedge/flows';
 import { SandboxSupervisor, startTestFlow, type FlowMessage, type TestFlow } from '@loopedge/runtime';
 import { coreNodeTypes } from '@loopedge/nodes';
 import { CanaryScanner } from './canary-scanner.js';
+import { runAttack } from './attack-runner.js';
 
 interface Payload {
   name: string;
@@ -102,33 +103,15 @@ describe('hostile Python in python-function nodes', () => {
 
   for (const payload of payloads) {
     test(`${payload.name}: ${payload.attack}`, async () => {
-      const deployed = await flow.runtime.deploy(attackFlow(payload), { type: 'flows' });
-      assert.equal(deployed.ok, true, `deploy failed: ${deployed.error ?? JSON.stringify(deployed.problems)}`);
-      const outputs = (): number => flow.messagesAt('attackOut').length + flow.messagesAt('caught').length;
-      const outputsBefore = outputs();
-      const caughtBefore = flow.messagesAt('caught').length;
-      const steadyBefore = steadyCount;
-      const started = Date.now();
-
-      flow.receive('attack', attackMessage(payload));
-      await flow.waitUntil(() => outputs() > outputsBefore, 20_000, () => `no outcome for ${payload.name}`);
-      const elapsed = Date.now() - started;
-      const steadyDuring = steadyCount - steadyBefore;
-      await flow.settle(30);
-
-      const caught = flow.messagesAt('caught').slice(caughtBefore);
-      const errorText = caught.map((m) => String((m.error as { message?: unknown } | undefined)?.message)).join(' | ');
-      if (payload.expect === 'error') {
-        assert.ok(caught.length > 0, `${payload.name} should fail with a node error; it produced output instead`);
-        if (payload.matches) assert.match(errorText, new RegExp(payload.matches), `${payload.name}: unexpected error text`);
-      } else if (payload.expect === 'output') {
-        assert.equal(caught.length, 0, `${payload.name} should run harmlessly; it failed: ${errorText}`);
-      }
-      checkOutput(payload, flow);
-
-      // The other Python node (its own interpreter) never stalled during the attack.
-      if (elapsed >= 100) assert.ok(steadyDuring > 0, `the parallel flow received nothing during the ${elapsed} ms attack`);
-      await flow.waitUntil(() => steadyCount >= steadyBefore + steadyDuring + 3, 5000, () => 'the parallel flow stopped after the attack');
+      await runAttack({
+        flow,
+        payload,
+        attackFlow: attackFlow(payload),
+        message: attackMessage(payload),
+        steadyCount: () => steadyCount,
+        outcomeTimeoutMs: 20_000,
+        checkOutput: () => checkOutput(payload, flow),
+      });
       assert.equal(existsSync(PWNED_FILE), false, 'a process or file write reached the host');
       scanner.assertClean(payload.name);
       flow.reset();
