@@ -2,6 +2,7 @@ import type { NodeApi, LinkApi, DebugEvent } from '../node-api/node-api.js';
 import type { NodeSandbox } from '../node-api/sandbox.js';
 import type { NodeStatus } from '../node-api/status.js';
 import type { Logger } from '../node-api/logger.js';
+import type { HostServices } from '../node-api/host-services.js';
 import { newMessageId } from '../node-api/message-tools.js';
 import type { EnvSource } from '../env/flow-env.js';
 import type { RuntimeNode } from './runtime-node.js';
@@ -15,6 +16,7 @@ export interface FacadeServices {
   /** Function nodes' user code, run in the sandbox process for this node. */
   sandbox(node: RuntimeNode, api: NodeApi): NodeSandbox;
   settings: Readonly<Record<string, unknown>>;
+  host: HostServices;
   logger: Logger;
 }
 
@@ -43,6 +45,7 @@ export function createNodeFacade(node: RuntimeNode, env: EnvSource, services: Fa
     publishDebug: (event) => services.publishDebug(node, event),
     newMessageId,
     settings: services.settings,
+    host: services.host,
     logger,
     links: services.links(node),
     get sandbox() {

@@ -18,6 +18,7 @@ import type { EngineServices, RuntimeHooks } from './engine-services.js';
 import { FlowScope, errorText } from './flow-scope.js';
 import { RuntimeNode } from './runtime-node.js';
 import { createNodeFacade, type FacadeServices } from './node-facade.js';
+import type { HostServices } from '../node-api/host-services.js';
 import { NodeEnv } from './node-env.js';
 
 export interface NodeSetDependencies {
@@ -28,6 +29,7 @@ export interface NodeSetDependencies {
   context: ContextManager;
   processEnv: EnvSource;
   settings: Readonly<Record<string, unknown>>;
+  host: HostServices;
   types: ReadonlyMap<string, AnyNodeTypeDefinition>;
   closeTimeoutMs: number;
   credentials: { get(nodeId: string): Readonly<Record<string, string>> } | undefined;
@@ -49,12 +51,14 @@ export class NodeSet implements EngineServices, FacadeServices {
   readonly hooks: RuntimeHooks;
   readonly logger: Logger;
   readonly settings: Readonly<Record<string, unknown>>;
+  readonly host: HostServices;
 
   constructor(readonly deps: NodeSetDependencies) {
     this.scheduler = deps.scheduler;
     this.hooks = deps.hooks;
     this.logger = deps.logger;
     this.settings = deps.settings;
+    this.host = deps.host;
   }
 
   get(id: string): RuntimeNode | undefined {

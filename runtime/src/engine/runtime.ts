@@ -13,6 +13,7 @@ import { DeliveryScheduler } from './scheduler.js';
 import { compileFlows, type CompiledFlows } from './flow-compiler.js';
 import { planRestart } from './deploy-plan.js';
 import type { RuntimeHooks } from './engine-services.js';
+import type { HostServices } from '../node-api/host-services.js';
 import type { RuntimeNode, NodeCounters } from './runtime-node.js';
 import { NodeSet } from './node-set.js';
 import { SandboxSupervisor, type SandboxSupervisorOptions } from '../sandbox/host/sandbox-supervisor.js';
@@ -28,6 +29,8 @@ export interface RuntimeOptions {
   settings?: Readonly<Record<string, unknown>>;
   /** Where nodes' credentials come from (the server's encrypted store); none when absent. */
   credentials?: CredentialSource;
+  /** Services from outside the engine (HTTP endpoints, alerts...): `node.host` in NodeApi. */
+  host?: HostServices;
   /** How long a node's close() may take before the runtime moves on (Node-RED: 15 s). */
   closeTimeoutMs?: number;
   /**
@@ -106,6 +109,7 @@ export class Runtime {
       types: this.#types,
       closeTimeoutMs: options.closeTimeoutMs ?? 15_000,
       credentials: options.credentials,
+      host: Object.freeze({ ...(options.host ?? {}) }),
       sandbox: () => this.sandbox,
     });
   }

@@ -8,3 +8,4 @@ export * from './property-path.js';
 export * from './message-tools.js';
 export * from './schema.js';
 export * from './sandbox.js';
+export * from './host-services.js';

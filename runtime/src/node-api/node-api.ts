@@ -3,6 +3,7 @@ import type { NodeStatus } from './status.js';
 import type { NodeContext } from './context.js';
 import type { Logger } from './logger.js';
 import type { NodeSandbox } from './sandbox.js';
+import type { HostServices } from './host-services.js';
 
 /** What the debug node publishes; the server forwards it to editors. */
 export interface DebugEvent {
@@ -65,6 +66,9 @@ export interface NodeApi {
 
   /** Runtime settings visible to nodes (read only). */
   readonly settings: Readonly<Record<string, unknown>>;
+
+  /** Services from outside the engine (HTTP endpoints, alerts...); each is optional: check before use. */
+  readonly host: HostServices;
 
   /** Child logger bound to this node; prefer warn()/error() for things users must see. */
   readonly logger: Logger;

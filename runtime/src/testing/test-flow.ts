@@ -28,6 +28,8 @@ export interface TestFlowOptions {
   /** The sandbox for function nodes: share one supervisor across a test file so its process starts once. */
   sandbox?: RuntimeOptions['sandbox'];
   credentials?: CredentialSource;
+  /** Host services (HTTP endpoints, alerts...) the nodes under test need. */
+  host?: RuntimeOptions['host'];
 }
 
 export interface RecordedError {
@@ -145,6 +147,7 @@ export async function startTestFlow(flow: FlowDocument, options: TestFlowOptions
     closeTimeoutMs: options.closeTimeoutMs ?? 2000,
     ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.host ? { host: options.host } : {}),
   });
   const testFlow = new TestFlow(runtime);
   const result: DeployResult = await runtime.deploy(flow);
