@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // bench/ is measured with `npm run bench`, never run as tests.
-const PACKAGES = ['flows', 'runtime', 'nodes', 'security', 'server', 'test'];
+const PACKAGES = ['flows', 'runtime', 'nodes', 'security', 'editor', 'server', 'test'];
 const CONCURRENCY = process.env.LOOPEDGE_TEST_CONCURRENCY ?? '2';
 // One hung test must fail the run, not hang CI: a generous per-test limit.
 const TEST_TIMEOUT_MS = process.env.LOOPEDGE_TEST_TIMEOUT_MS ?? '300000';

@@ -3,3 +3,5 @@ export { type Role, type Permission, ROLES, PERMISSIONS, ROLE_PERMISSIONS, can, 
 export { SecurityError, PasswordPolicyError, SECURITY_ERROR_STATUS, type SecurityErrorCode } from './errors/security-error.js';
 export { openSecurity } from './open-security.js';
 export { openTestSecurity, createFakeClock, totpCodeAt, type TestSecurity, type FakeClock } from './testing/open-test-security.js';
+export * from './flow-signing/index.js';
+export { createPasswordHasher, type PasswordHasher } from './passwords/password-hash.js';

@@ -17,6 +17,7 @@ export { ApiError, API_ERRORS, type ApiErrorCode, type ApiErrorBody, type FieldP
 export type { AnyRoute, RouteDefinition, RoutePermission, Principal, ApiServices } from './api/route-types.js';
 export { LIVE_EVENTS, type LiveEventDefinition } from './live/event-table.js';
 export { ServerMetrics } from './metrics/server-metrics.js';
-export { FlowStore, flowRevision, type DeployOutcome } from './flow-store/flow-store.js';
+export { FlowStore, flowRevision, openFlowStore, type DeployOutcome, type DeployExtras, type SigningState } from './flow-store/flow-store.js';
+export { FlowVersioning, type SignatureCheck, type SigningPolicy } from './flow-versions/flow-versioning.js';
 export type { RunningAdmin } from './bootstrap/admin-bootstrap.js';
 export * from './updates/index.js';

@@ -1,4 +1,5 @@
-import jsonata from 'jsonata';
+import { createRequire } from 'node:module';
+import type jsonata from 'jsonata';
 import type { FlowMessage, NodeApi } from '@loopedge/runtime';
 import { cloneMessage, cloneValue } from '@loopedge/runtime';
 
@@ -20,6 +21,14 @@ export class JsonataCompileError extends Error {
   }
 }
 
+// Required on the first expression, not at import: most flows use none, and
+// the parser and evaluator would otherwise sit in every LoopEdge's memory.
+let jsonataCompiler: typeof jsonata | undefined;
+function loadJsonata(): typeof jsonata {
+  jsonataCompiler ??= createRequire(import.meta.url)('jsonata') as typeof jsonata;
+  return jsonataCompiler;
+}
+
 // Node-RED evaluates `msg.payload` style expressions (older flows) against
 // `{ msg }` instead of the message itself; this is its exact test.
 const LEGACY_MSG = /(^|[^a-zA-Z0-9_'".])msg([^a-zA-Z0-9_'"]|$)/;
@@ -28,7 +37,7 @@ const LEGACY_MSG = /(^|[^a-zA-Z0-9_'".])msg([^a-zA-Z0-9_'"]|$)/;
 export function prepareJsonata(node: NodeApi, source: string): PreparedJsonata {
   let expression: jsonata.Expression;
   try {
-    expression = jsonata(source);
+    expression = loadJsonata()(source);
   } catch (err) {
     throw new JsonataCompileError(source, describeJsonataError(err));
   }

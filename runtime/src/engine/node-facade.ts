@@ -1,4 +1,4 @@
-import type { NodeApi, LinkApi, DebugEvent } from '../node-api/node-api.js';
+import type { NodeApi, LinkApi, DebugEvent, RuntimeLoad } from '../node-api/node-api.js';
 import type { NodeSandbox } from '../node-api/sandbox.js';
 import type { NodeStatus } from '../node-api/status.js';
 import type { Logger } from '../node-api/logger.js';
@@ -48,11 +48,27 @@ export function createNodeFacade(node: RuntimeNode, env: EnvSource, services: Fa
     host: services.host,
     logger,
     links: services.links(node),
+    load: loadView(node.services.scheduler),
     get sandbox() {
       return services.sandbox(node, api);
     },
   };
   return api;
+}
+
+/** A read-only view: nodes see the numbers, never the scheduler itself. */
+function loadView(scheduler: RuntimeLoad): RuntimeLoad {
+  return Object.freeze({
+    get queued() {
+      return scheduler.queued;
+    },
+    get inFlight() {
+      return scheduler.inFlight;
+    },
+    get finished() {
+      return scheduler.finished;
+    },
+  });
 }
 
 function safeJson(value: unknown): string {

@@ -98,9 +98,13 @@ export class RuntimeNode implements MessageTarget {
     if (!input) return;
     const started = performance.now();
     let settled = false;
+    const scheduler = this.services.scheduler;
+    scheduler.inFlight++;
     const done: DoneFunction = (error?: unknown) => {
       if (settled) return;
       settled = true;
+      scheduler.inFlight--;
+      scheduler.finished++;
       this.#observe(performance.now() - started);
       this.#finish(msg, error);
     };

@@ -31,6 +31,16 @@ export class DeliveryScheduler {
     return this.#targets.length - this.#head;
   }
 
+  /** Messages handed to a node's input and not yet done (kept by RuntimeNode). */
+  inFlight = 0;
+  /** Messages whose done() has been called since start (kept by RuntimeNode); shows that work moves. */
+  finished = 0;
+
+  /** RuntimeLoad, read by nodes for back-pressure (NodeApi.load). */
+  get queued(): number {
+    return this.pending;
+  }
+
   enqueue(target: MessageTarget, msg: FlowMessage): void {
     this.#targets.push(target);
     this.#messages.push(msg);

@@ -6,7 +6,14 @@
 // Each service's interface lives in its own file beside this one; add one
 // optional property per service here.
 
+import type { HttpEndpointsService } from './http-endpoints.js';
+import type { AlertService } from './alerts.js';
+
 export interface HostServices {
   /** marker so the interface is never empty; services are added as optional properties below */
   readonly kind?: 'loopedge-host';
+  /** Alert state, history and change events (the `alert` node; system alerts). */
+  alerts?: AlertService;
+  /** HTTP endpoints served by `http in` nodes (the server's HTTPS listener). */
+  httpEndpoints?: HttpEndpointsService;
 }

@@ -9,3 +9,5 @@ export * from './message-tools.js';
 export * from './schema.js';
 export * from './sandbox.js';
 export * from './host-services.js';
+export * from './http-endpoints.js';
+export * from './alerts.js';

@@ -81,6 +81,22 @@ export interface NodeApi {
 
   /** Runs user code (function nodes) in the supervised sandbox process, never in the runtime's. */
   readonly sandbox: NodeSandbox;
+
+  /**
+   * How much work the whole runtime holds right now (live values, cheap to read):
+   * nodes that read from a socket (mqtt in) stop reading while it is high, so a
+   * flood waits in the kernel or the broker instead of this process's heap.
+   */
+  readonly load: RuntimeLoad;
+}
+
+export interface RuntimeLoad {
+  /** Deliveries waiting in the runtime's queue. */
+  readonly queued: number;
+  /** Messages a node has received and not yet finished (done not called). */
+  readonly inFlight: number;
+  /** Messages finished since start; when it stops moving, nothing is being processed. */
+  readonly finished: number;
 }
 
 export interface LinkApi {

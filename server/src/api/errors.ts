@@ -24,6 +24,12 @@ export const API_ERRORS = {
   'not-a-session': 400,
   'update-refused': 422,
   'update-in-progress': 409,
+  /** A deploy whose flow signature is missing or does not verify; details.reason says which check failed. */
+  'flow-signature-invalid': 422,
+  'trusted-key-invalid': 400,
+  'trusted-key-exists': 409,
+  /** The thing is in a state that does not allow this (e.g. acknowledging a cleared alert). */
+  'alert-state-conflict': 409,
   /** A device or server behind a node (e.g. an OPC UA endpoint) is not reachable right now. */
   'device-unavailable': 503,
   internal: 500,

@@ -4,7 +4,7 @@ import type { Logger } from '@loopedge/runtime';
 import type { Runtime } from '@loopedge/runtime';
 import { openSecurity, type Security } from '@loopedge/security';
 import { startAdminServer, urlHost, type AdminServer } from '../admin/admin-server.js';
-import { FlowStore } from '../flow-store/flow-store.js';
+import { openFlowStore, type FlowStore } from '../flow-store/flow-store.js';
 import { StartupError } from './startup-error.js';
 
 export interface AdminStartOptions {
@@ -53,7 +53,10 @@ export async function startAdmin(options: AdminStartOptions): Promise<RunningAdm
     ...(options.clock ? { clock: options.clock } : {}),
   });
   let server: AdminServer;
+  let flows: FlowStore | undefined;
   try {
+    // Flow versions: an interrupted deploy is settled from the flow file before anything runs.
+    flows = await openFlowStore({ runtime: options.runtime, flowFile: options.flowFile, dataDir: options.dataDir, trustedKeys: security.trustedKeys, logger, ...(options.clock ? { clock: options.clock } : {}) });
     const subjects = certificateSubjects(options.host);
     await security.certificates.ensureDevice(subjects.hostnames, subjects.ips);
     server = await startAdminServer({
@@ -62,12 +65,13 @@ export async function startAdmin(options: AdminStartOptions): Promise<RunningAdm
       ...(options.httpRedirectPort !== undefined ? { httpRedirectPort: options.httpRedirectPort } : {}),
       runtime: options.runtime,
       security,
-      flows: new FlowStore(options.runtime, options.flowFile),
+      flows,
       logger,
       version: options.version,
       dataDir: options.dataDir,
     });
   } catch (error) {
+    flows?.close();
     security.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
@@ -93,6 +97,7 @@ export async function startAdmin(options: AdminStartOptions): Promise<RunningAdm
     setupUrl,
     async stop() {
       await server.close();
+      flows?.close();
       security.close();
     },
   };

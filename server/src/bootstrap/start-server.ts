@@ -10,7 +10,9 @@ import { resolveFlowSource, type FlowSource } from './flow-source.js';
 import { readJsonFile } from './read-json-file.js';
 import { loadServerSettings } from './settings.js';
 import { StartupError } from './startup-error.js';
-import { startConfiguredDatahub } from '../datahub/start-datahub.js';
+import { startConfiguredDatahub, startDatahubTls } from '../datahub/start-datahub.js';
+import { ALERTS_DATABASE_FILE, SqliteAlertService } from '../alerts/sqlite-alert-service.js';
+import { createHttpEndpoints } from '../http-endpoints/create-http-endpoints.js';
 
 export interface StartServerOptions {
   flows?: string;
@@ -66,9 +68,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const doc = readJsonFile(flowSource.path, 'flows-bad-json', 'Flow file');
 
   // 3. Runtime with the configured context stores.
+  // Endpoint settings are checked before anything opens (a bad one stops the start cleanly).
+  const httpEndpoints = createHttpEndpoints(settings.runtimeSettings, logger);
   // The DataHub broker (when configured) runs before the nodes that talk to it.
-  const { datahub, settings: runtimeSettings } = await startConfiguredDatahub(settings.runtimeSettings, dataDir, logger);
+  const { datahub, settings: runtimeSettings } = await startConfiguredDatahub(settings.runtimeSettings, dataDir, logger, { env: options.env, ...(options.bcryptCost !== undefined ? { bcryptCost: options.bcryptCost } : {}) });
   const contextStorage = openContextStores(settings.contextStorage);
+  // Alerts and their history (alerts.sqlite): alert nodes and the API share this one service.
+  const alerts = new SqliteAlertService({ path: join(dataDir, ALERTS_DATABASE_FILE), onListenerError: (error) => logger.error({ err: error }, 'An alert listener failed; the alert itself is stored') });
   // Credentials live in the security store, which the admin API opens below;
   // nodes read theirs when they start, which is after that.
   let admin: RunningAdmin | undefined;
@@ -81,6 +87,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // Folders nodes keep their own files in live under the data folder (the OPC UA
     // client certificate servers must trust); settings.json may point elsewhere.
     settings: { opcuaPkiDir: join(dataDir, 'opcua-pki'), ...runtimeSettings },
+    host: { httpEndpoints, alerts },
   });
 
   // 4. Validate (structure, unknown types, each node's properties) before anything listens or runs.
@@ -88,6 +95,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (problems.length > 0) {
     await runtime.stop();
     await datahub?.stop();
+    alerts.close();
     throw invalidFlows(flowSource.path, problems.map(formatProblem));
   }
 
@@ -111,10 +119,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     } catch (error) {
       await runtime.stop();
       await datahub?.stop();
+      alerts.close();
       throw error;
     }
   } else if (options.host !== undefined || options.httpRedirectPort !== undefined) {
     logger.warn({ host: options.host }, '--host and --http-redirect-port need --port: the admin API is off');
+  }
+  await startDatahubTls(datahub, admin?.security.certificates, logger);
+
+  // Alert changes go to editors (toast, alerts panel) with the alert's own permission row.
+  if (admin) {
+    const live = admin.server.live;
+    alerts.onChange((change) => live.publish('alert', change));
   }
 
   // 6. Deploy.
@@ -123,6 +139,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await admin?.stop();
     await runtime.stop();
     await datahub?.stop();
+    alerts.close();
     if (result.problems.length > 0) throw invalidFlows(flowSource.path, result.problems.map(formatProblem));
     const where = result.failedNode ? ` (node ${result.failedNode})` : '';
     throw new StartupError('runtime-failed', `The flows in ${flowSource.path} failed to start${where}: ${result.error ?? 'unknown error'}`);
@@ -136,9 +153,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     admin,
     async stop() {
       // The API first: no deploy may start while the nodes are closing.
+      httpEndpoints.close();
       await admin?.stop();
       await runtime.stop();
       await datahub?.stop();
+      alerts.close();
     },
   };
 }

@@ -6,6 +6,8 @@ Usage:
   loopedge users add [opts]  create a user (e.g. the first administrator)
   loopedge update ACTION     pack, inspect or apply signed, encrypted update packages
   loopedge supervise [opts]  run "start" from DATA/releases/current, restart it, roll back a bad update
+  loopedge keys generate     make an Ed25519 key pair for signing flow deploys (loopedge keys --help)
+  loopedge flows ACTION      sign, verify or deploy a signed flow file (loopedge flows --help)
   loopedge --help            show this help (loopedge start --help, loopedge users --help)
   loopedge --version         print the version
 
@@ -103,5 +105,41 @@ Options:
   -d, --data DIR             data folder. Default: $LOOPEDGE_DATA, else ~/.loopedge.
       --health-timeout S     health deadline after a restart for an update. Default 60.
   start options              as "loopedge start --help" lists them, passed on.
+`;
+}
+
+export function keysHelp(): string {
+  return `Usage: loopedge keys generate --out DIR [--name NAME]
+
+Makes an Ed25519 key pair for signing flow deploys: DIR/NAME.key (PKCS#8 PEM,
+mode 0600; keep it in the pipeline's secrets) and DIR/NAME.pub (SPKI PEM). Prints
+the key id (RFC 7638 thumbprint) on stdout. Existing files are never overwritten.
+An admin registers NAME.pub on each device for flow deploys before it can deploy.
+
+Options:
+  -o, --out DIR     folder for the two files (created with mode 0700).
+  -n, --name NAME   file name without extension. Default: flows-signing.
+`;
+}
+
+export function flowsHelp(): string {
+  return `Usage:
+  loopedge flows sign FLOWS.json --key KEY --target T --version N [--prev HASH] [--out FILE]
+  loopedge flows verify FLOWS.json --signature FILE --pub PUBKEY
+  loopedge flows deploy FLOWS.json --url URL --key KEY [--token TOKEN] [--ca CA.pem] [--target T]
+
+sign     writes a detached JWS (EdDSA) over the canonical (RFC 8785) flow set, layout
+         included, to FILE (default FLOWS.json.jws). T is a device id or group:NAME;
+         N must be greater than the device's version; HASH is the SHA-256 of the
+         flows it replaces (GET /api/flows → signing.hash; none for the first).
+verify   checks the signature against one public key, offline, and prints its header.
+         Exit 1 with the reason when the flows or the signature were changed.
+deploy   reads the device's version and hash (GET /api/flows), signs FLOWS.json as the
+         next version for the device (or --target) and deploys it in full. The API
+         token (scope flows:write) comes from --token or LOOPEDGE_TOKEN; --ca is the
+         device CA (https://HOST:PORT/api/certificates/ca). A refusal prints the
+         server's reason and exits 1.
+
+FLOWS.json is Node-RED flow JSON: the array, or { "flows": [...] }.
 `;
 }

@@ -3,7 +3,9 @@ import { startServer, type RunningServer } from '../bootstrap/start-server.js';
 import { StartupError } from '../bootstrap/startup-error.js';
 import { createServerLogger } from '../logging/logger.js';
 import { parseCliArgs, type StartOptions } from './args.js';
-import { mainHelp, startHelp, superviseHelp, updateHelp, usersHelp } from './help-text.js';
+import { flowsHelp, keysHelp, mainHelp, startHelp, superviseHelp, updateHelp, usersHelp } from './help-text.js';
+import { runFlowsCommand } from './flows-command.js';
+import { runKeysCommand } from './keys-command.js';
 import { runSuperviseCommand } from './supervise-command.js';
 import { RESTART_FOR_UPDATE_EXIT_CODE, SUPERVISED_ENV } from '../updates/release-supervisor.js';
 import { runUpdateCommand } from './update-command.js';
@@ -27,6 +29,15 @@ export interface CliIo {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
+    // Flow signing for pipelines (keys generate, flows sign|verify|deploy): own option parsing.
+    const [first, ...rest] = argv;
+    if (first === 'keys' || first === 'flows') {
+      if (rest.length === 0 || rest.includes('--help') || rest.includes('-h')) {
+        io.stdout(first === 'keys' ? keysHelp() : flowsHelp());
+        return 0;
+      }
+      return first === 'keys' ? await runKeysCommand(rest, io) : await runFlowsCommand(rest, io);
+    }
     const command = parseCliArgs(argv, io.env);
     switch (command.kind) {
       case 'help':

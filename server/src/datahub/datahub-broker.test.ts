@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { coreNodeTypes } from '@loopedge/nodes';
+import { createPasswordHasher } from '@loopedge/security';
 import { startTestFlow, type TestFlow } from '@loopedge/runtime';
 import type { FlowDocument } from '@loopedge/flows';
 import { filterCovers, parseDatahubSettings, startDatahub, type RunningDatahub } from './datahub-broker.js';
@@ -12,7 +13,7 @@ const app = { username: 'line-app', password: 'line-app-password-1', publish: ['
 let hub: RunningDatahub;
 
 before(async () => {
-  hub = await startDatahub({ port: 0, applications: [app] }, logger);
+  hub = await startDatahub({ port: 0, tlsHost: '127.0.0.1', applications: [app] }, logger, { hasher: await createPasswordHasher(10) });
 });
 after(() => hub.stop());
 
@@ -98,6 +99,15 @@ describe('DataHub settings and topic rules', () => {
     assert.throws(() => parseDatahubSettings({ port: 'x' }), /"datahub".port must be a port number/);
     assert.throws(() => parseDatahubSettings({ port: 0, applications: [{ username: 'a', password: 'short' }] }), /applications\[0\].password must be a string of at least 12/);
     assert.throws(() => parseDatahubSettings({ port: 0, applications: [{ username: 'a', password: 'long-enough-pw', publish: 'x' }] }), /applications\[0\].publish must be a list/);
+    assert.throws(() => parseDatahubSettings({ port: 0, applications: [{ username: 'a', passwordHash: 'plain' }] }), /applications\[0\].passwordHash is not a hash this server wrote/);
+    assert.throws(() => parseDatahubSettings({ port: 0, tlsPort: 70000 }), /"datahub".tlsPort must be a port number/);
+    assert.throws(() => parseDatahubSettings({ port: 0, bridge: { url: 'http://x', topics: [] } }), /bridge.url must be an mqtt:\/\//);
+    assert.throws(() => parseDatahubSettings({ port: 0, bridge: { url: 'mqtt://x', topics: [{ pattern: 'a/#', direction: 'sideways' }] } }), /bridge.topics\[0\].direction must be "out", "in" or "both"/);
+    assert.throws(() => parseDatahubSettings({ port: 0, bridge: { url: 'mqtt://x', passwordEnv: 'NOPE', topics: [{ pattern: 'a', direction: 'out' }] } }, {}), /"NOPE" is not set/);
+    const parsed = parseDatahubSettings({ port: 0, applications: [{ username: 'a', passwordHash: 'v1$x' }], bridge: { url: 'mqtts://x', passwordEnv: 'PW', topics: [{ pattern: 'a/#', direction: 'both', remotePrefix: 'site/' }] } }, { PW: 'secret' });
+    assert.deepEqual(parsed?.bridge?.topics, [{ pattern: 'a/#', direction: 'both', localPrefix: '', remotePrefix: 'site/', qos: 0 }]);
+    assert.equal(parsed?.bridge?.password, 'secret');
+    assert.equal(parsed?.applications[0]?.password, undefined);
   });
 
   test('an allowed filter covers a topic or a narrower filter, never a wider one', () => {

@@ -1,21 +1,16 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { AuthenticateError, Client } from 'aedes';
 import type { Logger } from '@loopedge/runtime';
+import type { PasswordHasher, Security } from '@loopedge/security';
+import { RUNTIME_USER, type DatahubApplication, type DatahubSettings } from './datahub-settings.js';
+import { listenTls, type TlsListener } from './datahub-tls.js';
+import type { RunningBridge } from './datahub-bridge.js';
+import { filterCovers } from './topic-filter.js';
 
-/** One application allowed on the DataHub: its login and the topic filters it may publish and subscribe to. */
-export interface DatahubApplication {
-  username: string;
-  password: string;
-  publish: string[];
-  subscribe: string[];
-}
+export { filterCovers } from './topic-filter.js';
 
-/** `datahub` in the settings file. The broker listens on loopback only. */
-export interface DatahubSettings {
-  port: number;
-  applications: DatahubApplication[];
-}
+export { parseDatahubSettings, type DatahubApplication, type DatahubSettings } from './datahub-settings.js';
 
 /** What nodes get in runtime settings as `datahub`: how to reach the broker as the runtime's own user. */
 export interface DatahubConnection {
@@ -27,58 +22,56 @@ export interface DatahubConnection {
 export interface RunningDatahub {
   readonly port: number;
   readonly connection: DatahubConnection;
+  /** The TLS listener's port, once started. */
+  readonly tlsPort: number | undefined;
+  /** Whether settings ask for a TLS listener. */
+  readonly tlsConfigured: boolean;
+  readonly bridge: RunningBridge | undefined;
+  /** Start the TLS listener (settings `tlsPort`) with the device certificate; needs the security package, which opens later. */
+  startTls(certificates: Pick<Security['certificates'], 'active' | 'onChange'>): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** The runtime's own login: full access, a fresh random password per start, never written anywhere. */
-const RUNTIME_USER = 'loopedge-runtime';
-
-/** Read and check `datahub` from the settings file; undefined when absent (the DataHub is off). */
-export function parseDatahubSettings(raw: unknown): DatahubSettings | undefined {
-  if (raw === undefined || raw === null || raw === false) return undefined;
-  const where = 'settings.json "datahub"';
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${where} must be an object such as { "port": 1883, "applications": [] }`);
-  const { port, applications = [] } = raw as { port?: unknown; applications?: unknown };
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${where}.port must be a port number (0 picks a free one), not ${JSON.stringify(port)}`);
-  if (!Array.isArray(applications)) throw new Error(`${where}.applications must be a list of { username, password, publish, subscribe }`);
-  const apps = applications.map((app: unknown, i): DatahubApplication => {
-    const a = (app ?? {}) as Record<string, unknown>;
-    const filters = (key: string): string[] => {
-      const value = a[key] ?? [];
-      if (!Array.isArray(value) || !value.every((f) => typeof f === 'string')) throw new Error(`${where}.applications[${i}].${key} must be a list of topic filters`);
-      return value as string[];
-    };
-    if (typeof a.username !== 'string' || !a.username || a.username === RUNTIME_USER) throw new Error(`${where}.applications[${i}].username must be a non-empty name other than "${RUNTIME_USER}"`);
-    if (typeof a.password !== 'string' || a.password.length < 12) throw new Error(`${where}.applications[${i}].password must be a string of at least 12 characters`);
-    return { username: a.username, password: a.password, publish: filters('publish'), subscribe: filters('subscribe') };
-  });
-  return { port, applications: apps };
+function digest(secret: string | Buffer): Buffer {
+  return createHash('sha256').update(secret).digest();
 }
 
 function sameSecret(a: string, b: Buffer | undefined): boolean {
   if (!b) return false;
   // Hash both sides so the comparison takes the same time whatever the lengths.
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
-}
-
-/**
- * Whether an application's filter covers a topic or a whole subscription filter:
- * every topic the second matches must match the first (so `a/+` covers `a/b`
- * and `a/+`, `a/#` covers `a/b/#`, but `a/b` does not cover `a/+`).
- */
-export function filterCovers(allowed: string, requested: string): boolean {
-  const f = allowed.split('/');
-  const t = requested.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length || t[i] === '#') return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
+  return timingSafeEqual(digest(a), digest(b));
 }
 
 function authError(message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode: 5 as const }) as AuthenticateError;
+}
+
+/**
+ * Application logins checked against bcrypt hashes. bcrypt costs ~100 ms per
+ * check on purpose; a client that reconnects every few seconds must not cost
+ * that each time, so the SHA-256 of the last password that passed is kept in
+ * memory per user and compared first (in constant time).
+ */
+class ApplicationLogins {
+  readonly #hashes = new Map<string, string>();
+  readonly #verified = new Map<string, Buffer>();
+
+  constructor(private readonly hasher: PasswordHasher) {}
+
+  static async create(applications: readonly DatahubApplication[], hasher: PasswordHasher): Promise<ApplicationLogins> {
+    const logins = new ApplicationLogins(hasher);
+    for (const app of applications) logins.#hashes.set(app.username, app.passwordHash ?? (await hasher.hash(app.password!)));
+    return logins;
+  }
+
+  async check(username: string, password: Buffer | undefined): Promise<boolean> {
+    if (!password) return false;
+    const known = this.#verified.get(username);
+    if (known && timingSafeEqual(known, digest(password))) return true;
+    const ok = await this.hasher.verify(password.toString('utf8'), this.#hashes.get(username));
+    if (ok) this.#verified.set(username, digest(password));
+    return ok;
+  }
 }
 
 /**
@@ -87,22 +80,34 @@ function authError(message: string): AuthenticateError {
  * filters and subscribe with filters inside its `subscribe` filters; the
  * runtime's own user (for datahub in/out nodes) may do everything.
  */
-export async function startDatahub(settings: DatahubSettings, logger: Logger): Promise<RunningDatahub> {
+export async function startDatahub(settings: DatahubSettings, logger: Logger, options: { hasher: PasswordHasher }): Promise<RunningDatahub> {
   const runtimePassword = randomBytes(24).toString('base64url');
   const apps = new Map(settings.applications.map((a) => [a.username, a]));
+  const logins = await ApplicationLogins.create(settings.applications, options.hasher);
   const appOf = (client: Client | null): DatahubApplication | undefined => (client ? apps.get((client as Client & { datahubUser?: string }).datahubUser ?? '') : undefined);
   const isRuntime = (client: Client | null): boolean => !client || (client as Client & { datahubUser?: string }).datahubUser === RUNTIME_USER;
 
+  // Loaded here, not at the top: most sites run without the DataHub and aedes
+  // with its persistence costs memory from the first second.
+  const { Aedes } = await import('aedes');
   const broker = await Aedes.createBroker({
     authenticate(client, username, password, done) {
-      const ok = username === RUNTIME_USER ? sameSecret(runtimePassword, password) : !!username && apps.has(username) && sameSecret(apps.get(username)!.password, password);
-      if (!ok) {
-        logger.warn({ clientId: client.id, username }, 'DataHub refused a login (unknown user or wrong password)');
-        done(authError('Bad user name or password'), false);
-        return;
-      }
-      (client as Client & { datahubUser?: string }).datahubUser = username;
-      done(null, true);
+      const checking = username === RUNTIME_USER ? Promise.resolve(sameSecret(runtimePassword, password)) : !!username && apps.has(username) ? logins.check(username, password) : Promise.resolve(false);
+      checking.then(
+        (ok) => {
+          if (!ok) {
+            logger.warn({ clientId: client.id, username }, 'DataHub refused a login (unknown user or wrong password)');
+            done(authError('Bad user name or password'), false);
+            return;
+          }
+          (client as Client & { datahubUser?: string }).datahubUser = username;
+          done(null, true);
+        },
+        (error: unknown) => {
+          logger.error({ err: error, username }, 'DataHub could not check a password');
+          done(authError('Login check failed'), false);
+        },
+      );
     },
     authorizePublish(client, packet, callback) {
       if (isRuntime(client) || appOf(client)?.publish.some((f) => filterCovers(f, packet.topic))) return callback(null);
@@ -132,10 +137,25 @@ export async function startDatahub(settings: DatahubSettings, logger: Logger): P
   }
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, applications: settings.applications.map((a) => a.username) }, 'DataHub broker listening on 127.0.0.1');
+  // The bridge (and mqtt.js with it) loads only when one is configured.
+  const bridge = settings.bridge ? (await import('./datahub-bridge.js')).startBridge(broker, settings.bridge, logger) : undefined;
+  let tls: TlsListener | undefined;
+
   return {
     port,
     connection: { url: `mqtt://127.0.0.1:${port}`, username: RUNTIME_USER, password: runtimePassword },
+    get tlsPort() {
+      return tls?.port;
+    },
+    tlsConfigured: settings.tlsPort !== undefined,
+    bridge,
+    async startTls(certificates) {
+      if (settings.tlsPort === undefined || tls) return;
+      tls = await listenTls(broker, settings.tlsHost, settings.tlsPort, certificates, logger);
+    },
     async stop() {
+      await bridge?.stop();
+      await tls?.close();
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => broker.close(() => resolve()));

@@ -30,6 +30,7 @@ export interface ServerLiveEventDefinition {
 }
 
 export const SERVER_LIVE_EVENTS: readonly ServerLiveEventDefinition[] = [
+  { event: 'alert', permission: 'flows:read', description: 'An alert changed: raised, re-notified, acknowledged or cleared ({ transition, alert, by? }): the editor\'s toast and alerts panel' },
   { event: 'update-progress', permission: 'security:write', description: 'An update job changed: phase, bytes, then its result (applied, rolled back, refused)' },
 ];
 

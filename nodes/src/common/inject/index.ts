@@ -92,6 +92,19 @@ async function applyProps(msg: Record<string, unknown>, props: PreparedProperty[
   return errors;
 }
 
+/**
+ * What a running inject node offers the server: the editor's inject button
+ * (`POST /api/nodes/:id/inject`) fires the node as its timer would.
+ */
+export interface InjectApi {
+  trigger(): void;
+}
+
+/** True for the api of a running inject node (the route checks before it calls). */
+export function isInjectApi(value: unknown): value is InjectApi {
+  return typeof value === 'object' && value !== null && typeof (value as { trigger?: unknown }).trigger === 'function';
+}
+
 export const injectNode = defineNode({
   type: 'inject',
   category: 'common',
@@ -149,7 +162,14 @@ export const injectNode = defineNode({
       startRepeating();
     }
 
+    const api: InjectApi = {
+      trigger() {
+        injectFromTimer();
+      },
+    };
+
     return {
+      api,
       // Messages delivered to the node ("inject now" from the editor, tests):
       // the properties are set on that message, as Node-RED does.
       async input(msg, send) {

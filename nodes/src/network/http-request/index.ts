@@ -2,7 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { Type } from '@sinclair/typebox';
 import { defineNode, NodeName, NumberLike, readmeBeside, type FlowMessage, type NodeApi } from '@loopedge/runtime';
-import { buildRequest, headersHash, RESPONSE_MARK, type BuiltRequest, type HeaderRow } from './request-builder.js';
+import { authorizationFor, buildRequest, headersHash, RESPONSE_MARK, type BuiltRequest, type HeaderRow } from './request-builder.js';
+import { HttpStoreForward } from './http-store-forward.js';
+import type { TlsConfigService } from '../tls-config/index.js';
 import { RequestTimeoutError, sendRequest, type IncomingResult } from './http-transport.js';
 
 const HttpRequestConfig = Type.Object({
@@ -11,7 +13,7 @@ const HttpRequestConfig = Type.Object({
   ret: Type.Union([Type.Literal('txt'), Type.Literal('bin'), Type.Literal('obj')], { default: 'txt', description: 'Return a UTF-8 string, a Buffer, or parsed JSON' }),
   paytoqs: Type.Union([Type.Boolean(), Type.String()], { default: 'ignore', description: 'For GET: "query" appends msg.payload as query parameters, "body" sends it as the body, "ignore" drops it' }),
   url: Type.String({ default: '', description: 'URL; may use mustache, e.g. http://host/{{{topic}}}. Empty: msg.url' }),
-  tls: Type.String({ default: '', description: 'tls-config node (not supported yet: the system CAs are used)' }),
+  tls: Type.String({ default: '', description: 'tls-config node: CA, client certificate, pinning for https (empty: the system CAs)' }),
   persist: Type.Boolean({ default: false, description: 'Keep the connection open between requests (keep-alive)' }),
   proxy: Type.String({ default: '', description: 'http proxy config node (not supported yet)' }),
   authType: Type.String({ default: '', description: '"" (none), "basic" or "bearer" (the token is the password credential)' }),
@@ -22,6 +24,10 @@ const HttpRequestConfig = Type.Object({
     valueType: Type.Optional(Type.String()), valueValue: Type.Optional(Type.String()),
   }), { default: [], description: 'Headers to set: keyType is the name or "other" (keyValue); valueType the value, "other" (valueValue) or "msg" (property valueValue)' }),
   timeout: NumberLike('', 'Milliseconds before the request fails ("": settings.httpRequestTimeout, else 120000)'),
+  storeForward: Type.Boolean({ default: false, description: 'Cloud output: keep requests in a durable queue while the endpoint is unreachable (or answers 5xx, 408, 429) and send them in order when it returns' }),
+  sfMaxMessages: NumberLike(10000, 'Store-and-forward: most requests kept'),
+  sfMaxAge: NumberLike(86400, 'Store-and-forward: seconds a request may wait before it is dropped (0 = no limit)'),
+  sfOverflow: Type.Union([Type.Literal('drop-oldest'), Type.Literal('drop-newest')], { default: 'drop-oldest', description: 'Store-and-forward: when full, drop the oldest queued request or refuse the new one' }),
 });
 
 const HttpRequestCredentials = Type.Object({
@@ -79,24 +85,36 @@ export const httpRequestNode = defineNode({
     const fallback = Number.isFinite(settingTimeout) && settingTimeout > 0 ? settingTimeout : 120000;
     const timeoutMs = config.timeout === '' ? fallback : Number(config.timeout);
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error(`http request ${node.id}: "timeout" must be a positive number of milliseconds, got "${config.timeout}"`);
-    if (config.tls) node.warn(`http request ${node.id}: tls config nodes are not supported yet; https uses the system's certificate authorities`);
+    let tls: TlsConfigService | undefined;
+    if (config.tls) {
+      tls = node.getConfigNode<TlsConfigService>(config.tls);
+      if (!tls) throw new Error(`http request ${node.id}: tls-config node "${config.tls}" is missing or did not start; add it or clear "tls"`);
+    }
     if (config.proxy) node.warn(`http request ${node.id}: proxy config nodes are not supported yet; requests go direct`);
     const authType = config.authType || (config.useAuth ? 'basic' : '');
     if (authType === 'digest') throw new Error(`http request ${node.id}: digest authentication is not supported; use basic or bearer`);
 
     // Node 20's global agent keeps sockets alive: give non-persistent nodes their own that does not.
-    const agents = { http: new http.Agent({ keepAlive: config.persist }), https: new https.Agent({ keepAlive: config.persist }) };
+    const agents = { http: new http.Agent({ keepAlive: config.persist }), https: new https.Agent({ keepAlive: config.persist, ...(tls ?? {}) }) };
     const stopping = new AbortController();
+    const forward = config.storeForward ? startStoreForward(node, config, { agents, timeoutMs, authorization: authorizationFor(authType, node.credentials.user, node.credentials.password) }) : undefined;
 
     return {
       async input(msg, send) {
         let request: BuiltRequest;
         try {
-          request = buildRequest({ ...config, authType, headers: config.headers as HeaderRow[], user: node.credentials.user, password: node.credentials.password }, msg);
+          // Queued requests are stored without the node's credentials; they are added when sent.
+          const credentials = forward ? {} : { user: node.credentials.user, password: node.credentials.password };
+          request = buildRequest({ ...config, authType, headers: config.headers as HeaderRow[], ...credentials }, msg);
         } catch (err) {
           throw new Error(`http request ${node.id}: ${err instanceof Error ? err.message : String(err)}`);
         }
         for (const warning of request.warnings) node.warn(`http request ${node.id}: ${warning}`);
+        if (forward) {
+          // Done once durably queued; the response comes out when the endpoint answers.
+          forward.accept(request, msg);
+          return;
+        }
         const target = request.url.toString();
         node.status({ fill: 'blue', shape: 'dot', text: 'requesting' });
         let result: IncomingResult;
@@ -123,6 +141,7 @@ export const httpRequestNode = defineNode({
         send(msg);
       },
       close() {
+        forward?.close();
         stopping.abort();
         agents.http.destroy();
         agents.https.destroy();
@@ -130,3 +149,28 @@ export const httpRequestNode = defineNode({
     };
   },
 });
+
+interface ForwardSetup {
+  agents: { http: http.Agent; https: https.Agent };
+  timeoutMs: number;
+  authorization: string | undefined;
+}
+
+function startStoreForward(node: NodeApi, config: { ret: 'txt' | 'bin' | 'obj'; sfMaxMessages: string | number; sfMaxAge: string | number; sfOverflow: 'drop-oldest' | 'drop-newest' }, setup: ForwardSetup): HttpStoreForward {
+  const where = `http request ${node.id}`;
+  const dataDir = node.settings.dataDir;
+  if (typeof dataDir !== 'string' || !dataDir) throw new Error(`${where}: store-and-forward needs the runtime setting "dataDir" (the server's data folder) to keep its queue; turn storeForward off or start the runtime with a data folder`);
+  const maxMessages = Number(config.sfMaxMessages);
+  if (!Number.isInteger(maxMessages) || maxMessages < 1) throw new Error(`${where}: sfMaxMessages must be a whole number >= 1, not "${config.sfMaxMessages}"`);
+  const maxAgeSeconds = Number(config.sfMaxAge);
+  if (!Number.isFinite(maxAgeSeconds) || maxAgeSeconds < 0) throw new Error(`${where}: sfMaxAge must be a number of seconds >= 0, not "${config.sfMaxAge}"`);
+  const retrySetting = Number(node.settings.httpRequestRetryMaxMs);
+  return new HttpStoreForward(node, dataDir, { maxMessages, maxAgeSeconds, overflow: config.sfOverflow }, {
+    retryMaxMs: Number.isFinite(retrySetting) && retrySetting > 0 ? retrySetting : 30_000,
+    send: (request, signal) => sendRequest({ ...request, headers: { ...request.headers, ...(setup.authorization ? { authorization: setup.authorization } : {}) }, timeoutMs: setup.timeoutMs, maxRedirects: MAX_REDIRECTS, agents: setup.agents, signal }),
+    delivered(msg, result) {
+      applyResponse(node, config.ret, msg, result);
+      node.send(msg);
+    },
+  });
+}

@@ -85,12 +85,16 @@ function collectHeaders(config: BuildConfig, msg: FlowMessage): Record<string, s
     if (typeof value === 'object') value = JSON.stringify(value);
     headers[name.toLowerCase()] = String(value);
   }
-  if (config.authType === 'basic' && (config.user || config.password)) {
-    headers.authorization = `Basic ${Buffer.from(`${config.user ?? ''}:${config.password ?? ''}`).toString('base64')}`;
-  } else if (config.authType === 'bearer' && config.password) {
-    headers.authorization = `Bearer ${config.password}`;
-  }
+  const authorization = authorizationFor(config.authType, config.user, config.password);
+  if (authorization) headers.authorization = authorization;
   return headers;
+}
+
+/** The Authorization header for the node's credentials (basic or bearer), if any. */
+export function authorizationFor(authType: string, user: string | undefined, password: string | undefined): string | undefined {
+  if (authType === 'basic' && (user || password)) return `Basic ${Buffer.from(`${user ?? ''}:${password ?? ''}`).toString('base64')}`;
+  if (authType === 'bearer' && password) return `Bearer ${password}`;
+  return undefined;
 }
 
 function appendQuery(url: URL, payload: Record<string, unknown>): void {

@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { defineNode, NodeName, NumberLike, readmeBeside, type NodeApi } from '@loopedge/runtime';
 import { MqttConnection, type LifecycleMessage, type MqttConnectionOptions } from '../mqtt-shared/mqtt-connection.js';
 import { parseQos, parseFlag } from '../mqtt-shared/mqtt-properties.js';
+import type { TlsConfigService } from '../../network/tls-config/index.js';
 
 const Flag = (value: boolean, description: string) => Type.Union([Type.Boolean(), Type.String()], { default: value, description });
 
@@ -12,6 +13,7 @@ const MqttBrokerConfig = Type.Object({
   port: NumberLike(1883, 'Broker port (1883, or 8883 with TLS)'),
   clientid: Type.String({ default: '', description: 'Client id; a random one when empty' }),
   usetls: Type.Boolean({ default: false, description: 'Connect with TLS (mqtts)' }),
+  tls: Type.String({ default: '', description: 'With TLS: the tls-config node (CA, client certificate, pins); empty to use this node\'s own ca/cert/key credentials' }),
   protocolVersion: NumberLike(4, 'MQTT protocol: 3 (3.1), 4 (3.1.1) or 5'),
   keepalive: NumberLike(60, 'Keep-alive interval in seconds'),
   cleansession: Type.Boolean({ default: true, description: 'Start a clean session on every connect' }),
@@ -29,6 +31,7 @@ const MqttBrokerConfig = Type.Object({
   willRetain: Flag(false, 'Retain the will message'),
   willPayload: Type.String({ default: '' }),
   rejectUnauthorized: Type.Boolean({ default: true, description: 'With TLS: refuse a broker certificate the CA does not vouch for' }),
+  autoConnect: Flag(true, 'Connect when a node starts using the broker; off: wait for a "connect" action sent to a dynamic mqtt in'),
 });
 type MqttBrokerConfig = Static<typeof MqttBrokerConfig>;
 
@@ -55,6 +58,12 @@ function brokerUrl(node: NodeApi, config: MqttBrokerConfig): string {
   return `${config.usetls ? 'mqtts' : 'mqtt'}://${broker.includes(':') ? `[${broker}]` : broker}:${port}`;
 }
 
+function tlsConfigOptions(node: NodeApi, id: string): TlsConfigService {
+  const tls = node.getConfigNode<TlsConfigService>(id);
+  if (!tls) throw new Error(`mqtt-broker ${node.id}: the tls-config node "${id}" (property "tls") is missing or failed to start; add it or clear the property to use the broker's own certificates`);
+  return tls;
+}
+
 /** Turn the node's properties and credentials into connection options (exported for tests). */
 export function connectionOptions(node: NodeApi, config: MqttBrokerConfig): MqttConnectionOptions {
   const url = brokerUrl(node, config);
@@ -74,11 +83,13 @@ export function connectionOptions(node: NodeApi, config: MqttBrokerConfig): Mqtt
     ...(password ? { password } : {}),
     // Node-RED's setting name, so a settings file carries over.
     reconnectPeriodMs: Number.isFinite(reconnect) && reconnect > 0 ? reconnect : 5000,
-    ...(secure ? { tls: { rejectUnauthorized: config.rejectUnauthorized, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) } } : {}),
+    ...(secure && !config.tls ? { tls: { rejectUnauthorized: config.rejectUnauthorized, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) } } : {}),
+    ...(secure && config.tls ? { resolveTls: () => tlsConfigOptions(node, config.tls) } : {}),
     birth: lifecycleMessage(config.birthTopic, config.birthPayload, config.birthQos, config.birthRetain),
     close: lifecycleMessage(config.closeTopic, config.closePayload, config.closeQos, config.closeRetain),
     will: lifecycleMessage(config.willTopic, config.willPayload, config.willQos, config.willRetain),
     ...(Number(config.sessionExpiry) > 0 ? { sessionExpiry: Number(config.sessionExpiry) } : {}),
+    autoConnect: config.autoConnect !== false && config.autoConnect !== 'false',
   };
 }
 
@@ -94,7 +105,8 @@ export const mqttBrokerNode = defineNode({
   helpFile: readmeBeside(import.meta.url),
   create(node, config) {
     // The connection opens when the first mqtt in/out node starts using it.
-    const connection = new MqttConnection(connectionOptions(node, config), (message) => node.warn(message));
+    // With the runtime's load: reading stops while the flows are busy (back-pressure).
+    const connection = new MqttConnection(connectionOptions(node, config), (message) => node.warn(message), node.load);
     return {
       api: connection satisfies MqttBrokerService,
       close: () => connection.close(),

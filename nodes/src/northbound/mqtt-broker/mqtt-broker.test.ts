@@ -146,6 +146,30 @@ describe('mqtt-broker against Mosquitto', () => {
     }
   });
 
+  test('TLS through a tls-config node (listed after the broker, CA from a file, public key pinned); a wrong pin is refused', async () => {
+    const { certificateFingerprints } = await import('../../network/tls-config/tls-options.js');
+    const { X509Certificate } = await import('node:crypto');
+    const spki = certificateFingerprints(new X509Certificate(readFileSync(join(dir, 'server.pem'))).raw).spki;
+    const nodes = (pin: string) => [
+      brokerNode(tlsPort, { usetls: true, tls: 'tls1' }),
+      { id: 'in', type: 'mqtt in', z: 't1', topic: 'tls/#', broker: 'b1', wires: [] },
+      { id: 'tls1', type: 'tls-config', cert: '', key: '', ca: join(dir, 'ca.pem'), verifyservercert: true, pinnedsha256: pin },
+    ];
+    const pinned = await startMqttFlow(nodes(spki), { credentials });
+    try {
+      await waitForStatus(pinned, 'in', 'connected');
+    } finally {
+      await pinned.stop();
+    }
+    const wrong = await startMqttFlow(nodes('cd'.repeat(32)), { credentials });
+    try {
+      await wrong.waitUntil(() => wrong.warnings.some((w) => w.message.includes('matches none of the pinned')), 5000, () => JSON.stringify(wrong.warnings));
+      assert.notEqual(wrong.statuses('in').at(-1)?.text, 'connected');
+    } finally {
+      await wrong.stop();
+    }
+  });
+
   test('refused credentials: a warning that names the broker and what to check', async () => {
     const flow = await startMqttFlow([brokerNode(port), { id: 'in', type: 'mqtt in', z: 't1', topic: 'x', broker: 'b1', wires: [] }], { credentials: { get: () => ({ user: 'edge', password: 'nope' }) } });
     try {

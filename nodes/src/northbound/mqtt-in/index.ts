@@ -6,6 +6,7 @@ import { MQTT_DATATYPES } from '../mqtt-shared/payload-format.js';
 import { parseFlag, parseQos } from '../mqtt-shared/mqtt-properties.js';
 import { deliverReceived } from '../mqtt-shared/received-message.js';
 import { validTopicFilter } from '../mqtt-shared/topic-match.js';
+import { DynamicSubscriptions } from './dynamic-subscriptions.js';
 
 const MqttInConfig = Type.Object({
   name: NodeName,
@@ -16,7 +17,7 @@ const MqttInConfig = Type.Object({
   nl: Type.Union([Type.Boolean(), Type.String()], { default: false, description: 'MQTT 5: do not receive own publications' }),
   rap: Type.Union([Type.Boolean(), Type.String()], { default: true, description: 'MQTT 5: keep the retain flag as published' }),
   rh: NumberLike(0, 'MQTT 5: retained messages on subscribe: 0 send, 1 only for new subscriptions, 2 never'),
-  inputs: NumberLike(0, 'Dynamic subscription input (not supported yet: must be 0)'),
+  inputs: NumberLike(0, '1: dynamic subscriptions (msg.action subscribe, unsubscribe, getSubscriptions, connect, disconnect), as Node-RED\'s topicType "dynamic"; 0: the fixed topic'),
 });
 
 export const mqttInNode = defineNode({
@@ -29,12 +30,22 @@ export const mqttInNode = defineNode({
   helpFile: readmeBeside(import.meta.url),
   create(node, config) {
     const where = `mqtt in ${node.id}`;
-    if (Number(config.inputs) === 1) throw new Error(`${where}: dynamic subscriptions (inputs: 1) are not supported yet; set a fixed topic`);
-    if (!validTopicFilter(config.topic)) throw new Error(`${where}: the topic "${config.topic}" is not a valid MQTT topic filter; set one such as "site/+/temperature" or "site/#"`);
     if (!MQTT_DATATYPES.includes(config.datatype as never)) throw new Error(`${where}: datatype "${config.datatype}" is unknown; use one of ${MQTT_DATATYPES.join(', ')}`);
+    const dynamic = Number(config.inputs) === 1;
+    if (!dynamic && !validTopicFilter(config.topic)) throw new Error(`${where}: the topic "${config.topic}" is not a valid MQTT topic filter; set one such as "site/+/temperature" or "site/#"`);
     const broker = node.getConfigNode<MqttBrokerService>(config.broker);
     if (!broker) throw new Error(`${where}: the broker config node "${config.broker}" is missing; add an mqtt-broker node and select it in property "broker"`);
     const stopStatus = broker.use((state, detail) => node.status(connectionStatus(state, detail)));
+    if (dynamic) {
+      const subscriptions = new DynamicSubscriptions(node, broker, config.datatype);
+      return {
+        input: (msg, send) => subscriptions.handle(msg, send),
+        close() {
+          subscriptions.close();
+          stopStatus();
+        },
+      };
+    }
     const rh = Number(config.rh);
     const unsubscribe = broker.subscribe(
       config.topic,

@@ -37,5 +37,6 @@ export function datahubConnection(node: NodeApi): MqttConnection {
       reconnectPeriodMs: Number.isFinite(reconnect) && reconnect > 0 ? reconnect : 5000,
     },
     (message) => node.warn(message),
+    node.load,
   );
 }

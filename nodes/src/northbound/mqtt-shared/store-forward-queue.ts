@@ -41,8 +41,10 @@ type Row = { seq: number; topic: string; payload: Buffer; qos: number; retain: n
 export class StoreForwardQueue {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement<[string, Buffer, number, number, string | null, number]>;
-  readonly #peek: Database.Statement<[], Row>;
+  readonly #peek: Database.Statement<[number], Row>;
   readonly #remove: Database.Statement<[number]>;
+  /** Kept in memory (COUNT(*) walks the table): set at open, moved by every change. */
+  #size: number;
   readonly #count: Database.Statement<[], { n: number }>;
   readonly #dropOldest: Database.Statement<[number]>;
   readonly #dropOlderThan: Database.Statement<[number]>;
@@ -58,11 +60,12 @@ export class StoreForwardQueue {
       seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload BLOB NOT NULL,
       qos INTEGER NOT NULL, retain INTEGER NOT NULL, properties TEXT, queued_at INTEGER NOT NULL)`);
     this.#insert = this.#db.prepare('INSERT INTO queue (topic, payload, qos, retain, properties, queued_at) VALUES (?, ?, ?, ?, ?, ?)');
-    this.#peek = this.#db.prepare('SELECT * FROM queue ORDER BY seq LIMIT 1');
+    this.#peek = this.#db.prepare('SELECT * FROM queue ORDER BY seq LIMIT ?');
     this.#remove = this.#db.prepare('DELETE FROM queue WHERE seq = ?');
     this.#count = this.#db.prepare('SELECT COUNT(*) AS n FROM queue');
     this.#dropOldest = this.#db.prepare('DELETE FROM queue WHERE seq IN (SELECT seq FROM queue ORDER BY seq LIMIT ?)');
     this.#dropOlderThan = this.#db.prepare('DELETE FROM queue WHERE queued_at < ?');
+    this.#size = this.#count.get()!.n;
   }
 
   /** The queue file for one node: `<dataDir>/store-forward/mqtt-out-<id>.sqlite`. */
@@ -73,7 +76,7 @@ export class StoreForwardQueue {
   }
 
   get size(): number {
-    return this.#count.get()!.n;
+    return this.#size;
   }
 
   enqueue(message: Omit<QueuedMessage, 'seq'>): EnqueueResult {
@@ -85,7 +88,7 @@ export class StoreForwardQueue {
       }
       if (this.limits.overflow === 'drop-newest') return { accepted: false, droppedOldest: 0 };
       const excess = size - this.limits.maxMessages + 1;
-      this.#dropOldest.run(excess);
+      this.#size -= this.#dropOldest.run(excess).changes;
       this.#insertRow(message);
       return { accepted: true, droppedOldest: excess };
     })();
@@ -94,19 +97,31 @@ export class StoreForwardQueue {
   /** Drop messages past the age limit; returns how many. */
   expire(now: number): number {
     if (this.limits.maxAgeSeconds <= 0) return 0;
-    return this.#dropOlderThan.run(now - this.limits.maxAgeSeconds * 1000).changes;
+    const dropped = this.#dropOlderThan.run(now - this.limits.maxAgeSeconds * 1000).changes;
+    this.#size -= dropped;
+    return dropped;
   }
 
   /** The oldest message, without removing it. */
   peek(): QueuedMessage | undefined {
-    const row = this.#peek.get();
-    if (!row) return undefined;
-    return { seq: row.seq, topic: row.topic, payload: row.payload, qos: row.qos as 0 | 1 | 2, retain: row.retain === 1, properties: row.properties, queuedAt: row.queued_at };
+    return this.peekMany(1)[0];
+  }
+
+  /** The oldest `count` messages, in order, without removing them. */
+  peekMany(count: number): QueuedMessage[] {
+    return this.#peek.all(count).map((row) => ({ seq: row.seq, topic: row.topic, payload: row.payload, qos: row.qos as 0 | 1 | 2, retain: row.retain === 1, properties: row.properties, queuedAt: row.queued_at }));
   }
 
   /** Remove a message once the broker has it. */
   remove(seq: number): void {
-    this.#remove.run(seq);
+    this.#size -= this.#remove.run(seq).changes;
+  }
+
+  /** Remove several in one transaction (one commit instead of one per message). */
+  removeMany(seqs: readonly number[]): void {
+    this.#db.transaction(() => {
+      for (const seq of seqs) this.#size -= this.#remove.run(seq).changes;
+    })();
   }
 
   close(): void {
@@ -115,5 +130,6 @@ export class StoreForwardQueue {
 
   #insertRow(message: Omit<QueuedMessage, 'seq'>): void {
     this.#insert.run(message.topic, message.payload, message.qos, message.retain ? 1 : 0, message.properties, message.queuedAt);
+    this.#size++;
   }
 }

@@ -5,6 +5,15 @@ import { StoreForwardQueue, type QueueLimits } from './store-forward-queue.js';
 
 /** Warn on the first loss and then once per this many, so a flood cannot flood the log; the status always has the count. */
 const WARN_EVERY = 100;
+/**
+ * Messages published before waiting for their acknowledgements. MQTT keeps a
+ * connection's publishes in order, so a window keeps the order while the round
+ * trips overlap; after a disconnect the unacknowledged rest is sent again from
+ * the oldest (QoS 1 may then deliver some twice, as QoS 1 allows).
+ */
+const SEND_WINDOW = 100;
+/** Progress in the status at most this often (losses and connection changes show at once). */
+const STATUS_EVERY_MS = 200;
 
 /**
  * Store-and-forward for `mqtt out`: every message goes into the node's durable
@@ -20,6 +29,8 @@ export class StoreForward {
   #closed = false;
   #state: ConnectionState = 'disconnected';
   #detail: string | undefined;
+  #reportedAt = 0;
+  #reportTimer: NodeJS.Timeout | undefined;
   readonly #stopStatus: () => void;
 
   constructor(
@@ -55,12 +66,13 @@ export class StoreForward {
       this.#report();
       throw new Error(`mqtt out ${this.node.id}: store-and-forward queue is full (${this.#queue.limits.maxMessages} messages); the message to "${request.topic}" was dropped. Raise the limit or bring the broker back`);
     }
-    this.#report();
+    this.#reportProgress();
     this.#kick();
   }
 
   close(): void {
     this.#closed = true;
+    if (this.#reportTimer) clearTimeout(this.#reportTimer);
     this.#stopStatus();
     this.#queue.close();
   }
@@ -74,17 +86,22 @@ export class StoreForward {
     try {
       while (!this.#closed && this.broker.state === 'connected') {
         this.#countLoss(this.#queue.expire(Date.now()), 'older than the age limit');
-        const next = this.#queue.peek();
-        if (!next) break;
-        const properties = propertiesFromText(next.properties);
-        try {
-          await this.broker.publish({ topic: next.topic, payload: next.payload, qos: next.qos, retain: next.retain, ...(properties ? { properties } : {}) }, true);
-        } catch {
-          break; // disconnected: the message stays first in the queue; the next connect drains again
-        }
+        const batch = this.#queue.peekMany(SEND_WINDOW);
+        if (batch.length === 0) break;
+        const acknowledged: number[] = [];
+        const outcomes = await Promise.allSettled(
+          batch.map((next) => {
+            const properties = propertiesFromText(next.properties);
+            return this.broker.publish({ topic: next.topic, payload: next.payload, qos: next.qos, retain: next.retain, ...(properties ? { properties } : {}) }, true).then(() => {
+              acknowledged.push(next.seq);
+            });
+          }),
+        );
         if (this.#closed) return;
-        this.#queue.remove(next.seq);
-        this.#report();
+        this.#queue.removeMany(acknowledged);
+        this.#reportProgress();
+        // Disconnected: what was not acknowledged stays in the queue, oldest first; the next connect drains again.
+        if (outcomes.some((outcome) => outcome.status === 'rejected')) break;
       }
     } finally {
       this.#draining = false;
@@ -100,8 +117,28 @@ export class StoreForward {
     }
   }
 
+  /** The status for queue progress, at most every STATUS_EVERY_MS (a flood must not flood the editor). */
+  #reportProgress(): void {
+    if (this.#reportTimer || this.#closed) return;
+    const wait = this.#reportedAt + STATUS_EVERY_MS - Date.now();
+    if (wait <= 0) {
+      this.#report();
+      return;
+    }
+    this.#reportTimer = setTimeout(() => {
+      this.#reportTimer = undefined;
+      this.#report();
+    }, wait);
+    this.#reportTimer.unref();
+  }
+
   #report(): void {
     if (this.#closed) return;
+    this.#reportedAt = Date.now();
+    if (this.#reportTimer) {
+      clearTimeout(this.#reportTimer);
+      this.#reportTimer = undefined;
+    }
     const base: NodeStatus = connectionStatus(this.#state, this.#detail);
     const queued = this.#queue.size;
     const parts = [base.text ?? ''];

@@ -3,7 +3,7 @@ import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
 import type { Area } from './modbus-codec.js';
 
 /**
- * One Modbus TCP connection, shared by every node that uses the same
+ * One Modbus connection (TCP, or RTU over a serial line), shared by every node that uses the same
  * modbus-client config node. Requests run one at a time (many devices answer
  * only one transaction at once). A failed request drops the socket; the next
  * request connects again, so a device that comes back is picked up by the
@@ -11,12 +11,30 @@ import type { Area } from './modbus-codec.js';
  */
 
 // modbus-serial is CommonJS whose typings declare a default export it does not
-// have at run time under ESM interop; require() gives the class itself.
-const ModbusClient = createRequire(import.meta.url)('modbus-serial') as typeof ModbusRTU;
+// have at run time under ESM interop; require() gives the class itself. It is
+// required on the first connect, not at import: it pulls in serialport and its
+// native bindings, memory every LoopEdge without a Modbus node would pay.
+let modbusClientClass: typeof ModbusRTU | undefined;
+function loadModbusClient(): typeof ModbusRTU {
+  modbusClientClass ??= createRequire(import.meta.url)('modbus-serial') as typeof ModbusRTU;
+  return modbusClientClass;
+}
+
+/** Modbus RTU over a serial line (RS-485/RS-232 adapter): the port and its line settings. */
+export interface SerialLine {
+  path: string;
+  baudRate: number;
+  parity: 'none' | 'even' | 'odd';
+  dataBits: 7 | 8;
+  stopBits: 1 | 2;
+}
 
 export interface ConnectionOptions {
+  /** Modbus TCP: host and port (ignored when `serial` is set). */
   host: string;
   port: number;
+  /** Modbus RTU: the serial line instead of TCP. */
+  serial?: SerialLine;
   unitId: number;
   timeoutMs: number;
 }
@@ -32,7 +50,9 @@ export class ModbusConnection {
   constructor(readonly options: ConnectionOptions) {}
 
   get endpoint(): string {
-    return `${this.options.host}:${this.options.port} unit ${this.options.unitId}`;
+    const { serial } = this.options;
+    const where = serial ? `${serial.path} (RTU ${serial.baudRate} ${serial.dataBits}${serial.parity[0]!.toUpperCase()}${serial.stopBits})` : `${this.options.host}:${this.options.port}`;
+    return `${where} unit ${this.options.unitId}`;
   }
 
   /** Connection state changes (for node status); returns the unsubscribe function. */
@@ -93,9 +113,13 @@ export class ModbusConnection {
   async #connect(): Promise<ModbusRTU> {
     if (this.#client?.isOpen) return this.#client;
     this.#drop();
+    const ModbusClient = loadModbusClient();
     const client = new ModbusClient();
     try {
-      await client.connectTCP(this.options.host, { port: this.options.port, timeout: this.options.timeoutMs });
+      const { serial } = this.options;
+      // Buffered RTU: the answer is assembled from however many chunks the serial driver delivers.
+      if (serial) await client.connectRTUBuffered(serial.path, { baudRate: serial.baudRate, parity: serial.parity, dataBits: serial.dataBits, stopBits: serial.stopBits });
+      else await client.connectTCP(this.options.host, { port: this.options.port, timeout: this.options.timeoutMs });
     } catch (err) {
       client.close(() => undefined);
       const error = new Error(`cannot connect to ${this.endpoint}: ${describe(err, this.options.timeoutMs)}`);

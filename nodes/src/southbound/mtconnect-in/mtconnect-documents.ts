@@ -1,4 +1,5 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLParser as XmlParserClass, XMLValidator as XmlValidator } from 'fast-xml-parser';
 
 /**
  * Parsing of MTConnect (1.3 – 2.x) response documents: MTConnectDevices
@@ -62,7 +63,17 @@ export type AgentDocument = DevicesDocument | StreamsDocument | ErrorDocument;
 
 type XmlElement = Record<string, unknown>;
 
-const parser = new XMLParser({
+// fast-xml-parser is required on the first agent document, not at import
+// (memory a LoopEdge without MTConnect nodes would pay for nothing).
+let xmlTools: { parser: XmlParserClass; validator: typeof XmlValidator } | undefined;
+function loadXml(): { parser: XmlParserClass; validator: typeof XmlValidator } {
+  if (xmlTools) return xmlTools;
+  const { XMLParser, XMLValidator } = createRequire(import.meta.url)('fast-xml-parser') as { XMLParser: typeof XmlParserClass; XMLValidator: typeof XmlValidator };
+  xmlTools = { parser: new XMLParser(PARSER_OPTIONS), validator: XMLValidator };
+  return xmlTools;
+}
+
+const PARSER_OPTIONS = {
   ignoreAttributes: false,
   attributeNamePrefix: '',
   removeNSPrefix: true,
@@ -71,7 +82,7 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
-});
+};
 
 function asArray(value: unknown): XmlElement[] {
   if (value === undefined || value === null) return [];
@@ -175,7 +186,8 @@ function toObservation(device: string, deviceStream: XmlElement, componentStream
  * text is not well-formed XML or not an MTConnect document.
  */
 export function parseAgentDocument(xml: string, dataItems: ReadonlyMap<string, DataItemInfo> = new Map()): AgentDocument {
-  const valid = XMLValidator.validate(xml);
+  const { parser, validator } = loadXml();
+  const valid = validator.validate(xml);
   if (valid !== true) {
     throw new Error(`the agent sent XML that is not well-formed: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
   }

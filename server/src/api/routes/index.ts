@@ -6,12 +6,15 @@ import { certificatesRoutes } from './certificates-routes.js';
 import { contextRoutes } from './context-routes.js';
 import { credentialsRoutes } from './credentials-routes.js';
 import { flowsRoutes } from './flows-routes.js';
+import { flowVersionsRoutes } from './flow-versions-routes.js';
+import { signingKeysRoutes } from './signing-keys-routes.js';
 import { nodeTypesRoutes } from './node-types-routes.js';
 import { opcuaRoutes } from './opcua-routes.js';
 import { systemRoutes } from './system-routes.js';
 import { tokensRoutes } from './tokens-routes.js';
 import { updatesRoutes } from './updates-routes.js';
 import { usersRoutes } from './users-routes.js';
+import { alertsRoutes } from './alerts-routes.js';
 
 /**
  * The one route table of the admin API. Each row declares its permission and
@@ -24,6 +27,8 @@ export function routeTable(): AnyRoute[] {
     ...usersRoutes,
     ...tokensRoutes,
     ...flowsRoutes,
+    ...flowVersionsRoutes,
+    ...signingKeysRoutes,
     ...nodeTypesRoutes,
     ...contextRoutes,
     ...credentialsRoutes,
@@ -31,6 +36,7 @@ export function routeTable(): AnyRoute[] {
     ...systemRoutes,
     ...updatesRoutes,
     ...opcuaRoutes,
+    ...alertsRoutes,
   ];
   let document: Record<string, unknown> | undefined;
   routes.push(

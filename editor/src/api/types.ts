@@ -1,0 +1,64 @@
+// Shapes of the admin API the editor uses. The server's route table is the
+// source of truth (GET /api/openapi.json); these mirror the parts we read.
+
+export type Role = 'admin' | 'editor' | 'operator' | 'viewer';
+
+export type Permission =
+  | 'users:read'
+  | 'users:write'
+  | 'security:write'
+  | 'certificates:write'
+  | 'settings:read'
+  | 'settings:write'
+  | 'flows:read'
+  | 'flows:write'
+  | 'debug:read'
+  | 'context:read'
+  | 'alerts:ack'
+  | 'audit:read'
+  | 'metrics:read'
+  | 'tokens:write'
+  | 'self';
+
+export interface PublicUser {
+  id: string;
+  username: string;
+  role: Role;
+  disabled?: boolean;
+  twoFactorEnabled?: boolean;
+  [extra: string]: unknown;
+}
+
+/** GET /api/auth/me */
+export interface Me {
+  user: PublicUser;
+  kind: 'session' | 'token';
+  permissions: Permission[];
+}
+
+/** POST /api/auth/login and /api/auth/refresh */
+export interface SessionInfo {
+  user: PublicUser;
+  csrfToken: string;
+  accessExpiresAt: number;
+  refreshExpiresAt: number;
+}
+
+export interface TwoFactorEnrollment {
+  secret: string;
+  otpauthUrl: string;
+  qrDataUrl: string;
+}
+
+/** One problem of a failed request (JSON pointer path; for flows the node id and field). */
+export interface FieldProblem {
+  path: string;
+  message: string;
+  nodeId?: string;
+  field?: string;
+}
+
+/** The error body every failed API request carries. */
+export interface ApiErrorBody {
+  error: { code: string; message: string; problems?: FieldProblem[]; reasons?: string[]; details?: Record<string, unknown> };
+}

@@ -1,0 +1,10 @@
+import { createContext } from 'react';
+import { StatusStore } from '../state/status-store.js';
+
+export interface CanvasContextValue {
+  statuses: StatusStore;
+  /** A link node under the pointer (its virtual wires are drawn), or undefined. */
+  onHoverLink(id: string | undefined): void;
+}
+
+export const CanvasContext = createContext<CanvasContextValue>({ statuses: new StatusStore(), onHoverLink: () => undefined });

@@ -1,0 +1,149 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:https';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FlowDocument } from '@loopedge/flows';
+import { silentLogger } from '@loopedge/runtime';
+import { startServer, type RunningServer } from '../bootstrap/start-server.js';
+import { strongPassword } from '../test-support/test-admin.js';
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+/** A real server with settings.json and flows; stopped and removed by `stop`. */
+async function startWith(settings: Record<string, unknown>, flows: FlowDocument): Promise<{ server: RunningServer; call: (method: string, path: string, options?: { headers?: Record<string, string>; body?: string }) => Promise<Reply>; stop: () => Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'loopedge-endpoints-'));
+  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify(settings));
+  writeFileSync(join(dataDir, 'flows.json'), JSON.stringify(flows));
+  const server = await startServer({ flows: join(dataDir, 'flows.json'), data: dataDir, port: 0, host: '127.0.0.1', env: {}, logger: silentLogger, bcryptCost: 10, announce: () => undefined });
+  const ca = server.admin!.security.certificates.caCertificatePem();
+  const port = server.admin!.server.port;
+  const call = (method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}): Promise<Reply> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, method, ca, headers: { ...(options.body !== undefined ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}), ...options.headers } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+      });
+      req.on('error', reject);
+      req.end(options.body);
+    });
+  return {
+    server,
+    call,
+    async stop() {
+      try {
+        await server.stop();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+const FLOWS = [
+  { id: 't1', type: 'tab', label: 'API' },
+  // GET /sensor/:id → answers { id, unit } as JSON
+  { id: 'get', type: 'http in', z: 't1', url: '/sensor/:id', method: 'get', wires: [['pick']] },
+  { id: 'pick', type: 'change', z: 't1', rules: [{ t: 'set', p: 'payload.id', pt: 'msg', to: 'req.params.id', tot: 'msg' }], wires: [['reply']] },
+  // POST /echo → answers the parsed body with 201
+  { id: 'post', type: 'http in', z: 't1', url: '/echo', method: 'post', wires: [['reply201']] },
+  { id: 'reply201', type: 'http response', z: 't1', statusCode: '201', wires: [] },
+  // GET /never → nobody answers
+  { id: 'never', type: 'http in', z: 't1', url: '/never', method: 'get', wires: [[]] },
+  { id: 'reply', type: 'http response', z: 't1', wires: [] },
+] as FlowDocument;
+
+describe('http in endpoints on the admin HTTPS server', () => {
+  let app: Awaited<ReturnType<typeof startWith>>;
+  let token: string;
+  let noPermissionToken: string;
+  before(async () => {
+    app = await startWith({ httpNodeTimeoutMs: 300, httpNodeMaxBodyBytes: 1024 }, FLOWS);
+    const security = app.server.admin!.security;
+    const viewer = await security.users.create({ username: 'plant-viewer', password: strongPassword('plant-viewer'), role: 'viewer' });
+    token = security.apiTokens.create(viewer.id, { name: 'endpoints', permissions: ['flows:read'] }).token;
+    const operator = await security.users.create({ username: 'plant-operator', password: strongPassword('plant-operator'), role: 'operator' });
+    noPermissionToken = security.apiTokens.create(operator.id, { name: 'metrics only', permissions: ['metrics:read'] }).token;
+  });
+  after(() => app.stop());
+  const auth = (t = token): Record<string, string> => ({ authorization: `Bearer ${t}` });
+
+  test('GET with a path parameter and query, authorized by an API token', async () => {
+    const reply = await app.call('GET', '/endpoints/sensor/42?unit=C', { headers: auth() });
+    assert.equal(reply.status, 200, reply.text);
+    assert.deepEqual(JSON.parse(reply.text), { unit: 'C', id: '42' });
+    assert.match(String(reply.headers['content-type']), /application\/json/);
+  });
+
+  test('no credentials → 401, a token without flows:read → 403; nothing reaches the flow', async () => {
+    const anonymous = await app.call('GET', '/endpoints/sensor/1');
+    assert.equal(anonymous.status, 401);
+    assert.match(anonymous.text, /API token/);
+    const narrow = await app.call('GET', '/endpoints/sensor/1', { headers: auth(noPermissionToken) });
+    assert.equal(narrow.status, 403);
+    assert.match(narrow.text, /flows:read/);
+  });
+
+  test('POST JSON body → 201 with the body; urlencoded becomes an object', async () => {
+    const json = await app.call('POST', '/endpoints/echo', { headers: { ...auth(), 'content-type': 'application/json' }, body: '{"t":21.5}' });
+    assert.equal(json.status, 201, json.text);
+    assert.deepEqual(JSON.parse(json.text), { t: 21.5 });
+    const form = await app.call('POST', '/endpoints/echo', { headers: { ...auth(), 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1&a=2&b=x' });
+    assert.deepEqual(JSON.parse(form.text), { a: ['1', '2'], b: 'x' });
+  });
+
+  test('a body over httpNodeMaxBodyBytes → 413, bad JSON → 400', async () => {
+    const big = await app.call('POST', '/endpoints/echo', { headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ data: 'x'.repeat(2000) }) });
+    assert.equal(big.status, 413);
+    assert.match(big.text, /larger than 1024 bytes/);
+    const bad = await app.call('POST', '/endpoints/echo', { headers: { ...auth(), 'content-type': 'application/json' }, body: '{oops' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /not valid JSON/);
+  });
+
+  test('a flow that never answers → 504 naming the node', async () => {
+    const reply = await app.call('GET', '/endpoints/never', { headers: auth() });
+    assert.equal(reply.status, 504);
+    assert.match(reply.text, /http in node never did not answer within 300 ms/);
+  });
+
+  test('unknown endpoint → 404, known path with another method → 405; the admin API is untouched', async () => {
+    assert.equal((await app.call('GET', '/endpoints/nothing-here', { headers: auth() })).status, 404);
+    assert.equal((await app.call('DELETE', '/endpoints/echo', { headers: auth() })).status, 405);
+    assert.equal((await app.call('GET', '/api/openapi.json')).status, 200);
+  });
+
+  test('a deploy that adds a duplicate endpoint fails naming both nodes; the running endpoint keeps serving', async () => {
+    const doubled = [...FLOWS, { id: 'dup', type: 'http in', z: 't1', url: '/echo', method: 'post', wires: [[]] }] as FlowDocument;
+    const result = await app.server.runtime.deploy(doubled, { type: 'full' });
+    assert.equal(result.ok, false);
+    assert.match(result.error ?? '', /POST \/echo is already served by node (post|dup)/);
+    const still = await app.call('POST', '/endpoints/echo', { headers: { ...auth(), 'content-type': 'text/plain' }, body: 'still here' });
+    assert.equal(still.text, 'still here');
+  });
+});
+
+describe('http in endpoints with httpNodeAuth "none" and another root', () => {
+  test('anonymous callers are served below the configured root', async () => {
+    const app = await startWith({ httpNodeAuth: 'none', httpNodeRoot: '/flows-api' }, FLOWS);
+    try {
+      const reply = await app.call('GET', '/flows-api/sensor/7');
+      assert.equal(reply.status, 200, reply.text);
+      assert.deepEqual(JSON.parse(reply.text), { id: '7' });
+      // (the editor may answer other paths; the flow does not)
+      assert.notEqual((await app.call('GET', '/endpoints/sensor/7')).text, reply.text);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  test('a bad setting stops the start with a message naming it', async () => {
+    await assert.rejects(startWith({ httpNodeRoot: '/api' }, FLOWS), /"httpNodeRoot" may not be "\/api"/);
+  });
+});
