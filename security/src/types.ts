@@ -144,7 +144,27 @@ export interface AuthApi {
   revokeUserSessions(userId: string): void;
   /** For 'two-factor-setup-required': the user the enrollment token was issued to. Throws 'invalid-token'. */
   verifyEnrollmentToken(token: string): { userId: string };
+  /**
+   * Step-up: re-checks the password (and the second factor when the user has one) of the
+   * user of this session and marks the session fresh for 5 minutes. Failures count towards
+   * the login lockout; both outcomes are audited. Throws 'invalid-token' for an ended session.
+   */
+  reauthenticate(input: ReauthInput): Promise<ReauthResult>;
+  /** Until when (ms since the epoch) the session may take step-up actions; undefined when it is not fresh. */
+  stepUpUntil(sessionId: string): number | undefined;
 }
+
+export interface ReauthInput {
+  sessionId: string;
+  password: string;
+  totp?: string;
+  recoveryCode?: string;
+  sourceIp: string;
+}
+
+export type ReauthResult =
+  | { ok: true; freshUntil: number }
+  | { ok: false; reason: 'invalid' | 'locked' | 'two-factor-required'; retryAfterMs?: number };
 
 export interface ApiTokenInfo {
   id: string;

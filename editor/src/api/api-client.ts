@@ -13,6 +13,8 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   /** Skip the refresh-and-retry on an expired session (the auth routes themselves). */
   noRefresh?: boolean;
+  /** Skip the "Confirm it's you" dialog on 403 reauth-required (the reauth call itself). */
+  noReauth?: boolean;
   signal?: AbortSignal;
 }
 
@@ -26,10 +28,25 @@ export interface ApiClientOptions {
   onSignedOut?: () => void;
 }
 
+/** What the server said when it asked for step-up: shown in the "Confirm it's you" dialog. */
+export interface ReauthChallenge {
+  message: string;
+  /** The user has two-factor sign-in: the dialog asks for a code too. */
+  twoFactor: boolean;
+}
+
+/**
+ * Asks the person to confirm their password (the app's dialog) and POSTs
+ * /api/auth/reauth; resolves true once confirmed, false when they cancel.
+ */
+export type ReauthHandler = (challenge: ReauthChallenge) => Promise<boolean>;
+
 /**
  * The editor's one door to the admin API: same-origin cookies, the CSRF
  * header on writes, JSON in and out, errors as ApiRequestError, and a
- * transparent refresh (single flight) when the access token has expired.
+ * transparent refresh (single flight) when the access token has expired,
+ * and step-up: a trust-changing call answered 403 reauth-required opens the
+ * "Confirm it's you" dialog and is retried once after the confirmation.
  */
 export class ApiClient {
   private readonly baseUrl: string;
@@ -38,6 +55,9 @@ export class ApiClient {
   private readonly signedOutListeners = new Set<() => void>();
   /** Refresh the session once for any number of callers. */
   readonly refresh: () => Promise<SessionInfo>;
+  private reauthHandler: ReauthHandler | undefined;
+  /** One dialog for any number of calls refused at the same moment. */
+  private reauthInFlight: Promise<boolean> | undefined;
 
   constructor(options: ApiClientOptions = {}) {
     this.baseUrl = options.baseUrl ?? '';
@@ -51,6 +71,19 @@ export class ApiClient {
   onSignedOut(listener: () => void): () => void {
     this.signedOutListeners.add(listener);
     return () => this.signedOutListeners.delete(listener);
+  }
+
+  /** The app's "Confirm it's you" dialog. Returns the unsubscribe function. */
+  onReauthRequired(handler: ReauthHandler): () => void {
+    this.reauthHandler = handler;
+    return () => {
+      if (this.reauthHandler === handler) this.reauthHandler = undefined;
+    };
+  }
+
+  /** Confirms the password (and a two-factor or recovery code) so this session may change trust for 5 minutes. */
+  reauth(password: string, code?: string): Promise<{ freshUntil: number }> {
+    return this.post('/api/auth/reauth', code ? { password, code } : { password }, { noReauth: true });
   }
 
   /** The CSRF token the server set for this session, if signed in. */
@@ -85,6 +118,29 @@ export class ApiClient {
   }
 
   async request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
+    try {
+      return await this.requestOnce<T>(method, path, options);
+    } catch (error) {
+      if (!(error instanceof ApiRequestError) || error.code !== 'reauth-required' || options.noReauth) throw error;
+      const confirmed = await this.confirmIdentity({ message: error.message, twoFactor: error.details.twoFactor === true });
+      if (!confirmed) {
+        throw new ApiRequestError(403, 'reauth-cancelled', `Not done: ${method} ${path} changes what this device trusts and needs you to confirm your password first.`);
+      }
+      // Retried once: a second refusal (the window passed meanwhile) is shown as is.
+      return this.requestOnce<T>(method, path, options);
+    }
+  }
+
+  private confirmIdentity(challenge: ReauthChallenge): Promise<boolean> {
+    const handler = this.reauthHandler;
+    if (!handler) return Promise.resolve(false);
+    this.reauthInFlight ??= handler(challenge).finally(() => {
+      this.reauthInFlight = undefined;
+    });
+    return this.reauthInFlight;
+  }
+
+  private async requestOnce<T>(method: HttpMethod, path: string, options: RequestOptions): Promise<T> {
     const response = await this.send(method, path, options);
     if (response.status === 401 && !options.noRefresh) {
       const body = await readBody(response);

@@ -7,6 +7,7 @@ import { LoginPage } from '../pages/login-page.js';
 import { SetupPage } from '../pages/setup-page.js';
 import { AlertToasts } from './alert-toasts.js';
 import { PageBody } from './page-body.js';
+import { ReauthDialog } from './reauth-dialog.js';
 import { ReconnectingBanner } from './reconnecting-banner.js';
 import { SessionContext, type Session } from './session-context.js';
 import { TopBar } from './top-bar.js';
@@ -75,6 +76,7 @@ export function App() {
       <ReconnectingBanner live={live} />
       <PageBody route={route} />
       <AlertToasts live={live} />
+      <ReauthDialog api={api} />
     </SessionContext.Provider>
   );
 }

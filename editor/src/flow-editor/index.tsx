@@ -20,6 +20,7 @@ import { addNode, groupNodes, hasPendingChanges, labelOf, mergeFlows, snap, tabs
 import { useEditorData } from './state/use-editor-data.js';
 import { handleShortcut } from './state/keyboard.js';
 import { preloadCodeEditor } from './form/property-form.js';
+import { VersionsPanel } from './versions/versions-panel.js';
 
 export interface FlowEditorPageProps {
   api: ApiClient;
@@ -46,6 +47,7 @@ export function FlowEditorPage({ api, live, me, sign }: FlowEditorPageProps) {
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | undefined>();
   const [stale, setStale] = useState<FlowsResponse | undefined>();
   const [snapToGrid, setSnapToGrid] = useState(true);
+  const [versionsOpen, setVersionsOpen] = useState(false);
   const flow = useRef<ReactFlowInstance<FlowCanvasNode, Edge> | null>(null);
 
   const reveal = useCallback(
@@ -167,25 +169,30 @@ export function FlowEditorPage({ api, live, me, sign }: FlowEditorPageProps) {
 
   return (
     <main className="fe-page" aria-label="Flow editor">
-      <Toolbar
-        state={state}
-        canEdit={canEdit}
-        deploying={deploying}
-        deployType={deployType}
-        setDeployType={setDeployType}
-        onDeploy={() => void deploy()}
-        onUndo={() => store.undo()}
-        onRedo={() => store.redo()}
-        onImport={() => setDialog('import')}
-        onExport={() => setDialog('export')}
-        onSearch={() => setDialog('search')}
-        onGroup={() => store.edit((doc) => groupNodes(doc, [...state.selection]).doc, 'group')}
-        snapToGrid={snapToGrid}
-        setSnapToGrid={setSnapToGrid}
-        message={message}
-        remoteDeploy={data.remoteDeploy}
-        onReload={() => void data.reload()}
-      />
+      <div className="fe-toolbar-row">
+        <Toolbar
+          state={state}
+          canEdit={canEdit}
+          deploying={deploying}
+          deployType={deployType}
+          setDeployType={setDeployType}
+          onDeploy={() => void deploy()}
+          onUndo={() => store.undo()}
+          onRedo={() => store.redo()}
+          onImport={() => setDialog('import')}
+          onExport={() => setDialog('export')}
+          onSearch={() => setDialog('search')}
+          onGroup={() => store.edit((doc) => groupNodes(doc, [...state.selection]).doc, 'group')}
+          snapToGrid={snapToGrid}
+          setSnapToGrid={setSnapToGrid}
+          message={message}
+          remoteDeploy={data.remoteDeploy}
+          onReload={() => void data.reload()}
+        />
+        <button type="button" className="fe-versions-toggle" aria-pressed={versionsOpen} onClick={() => setVersionsOpen((open) => !open)} title="Deployed versions: compare, roll back">
+          Versions
+        </button>
+      </div>
       <div className="fe-body">
         <Palette nodeTypes={data.nodeTypes} disabled={!canEdit} onAdd={addAtCentre} />
         <section className="fe-workspace" aria-label="Canvas">
@@ -229,6 +236,23 @@ export function FlowEditorPage({ api, live, me, sign }: FlowEditorPageProps) {
             return item ? labelOf(item, lookup, store.doc) : id;
           }}
         />
+        {versionsOpen && (
+          <VersionsPanel
+            api={api}
+            canRollback={canEdit}
+            user={me.user.username}
+            {...(sign ? { sign } : {})}
+            pendingEdits={() => store.getState().changes.byId.size + store.getState().changes.removed.length}
+            deployInFlight={data.deployInFlight}
+            deployedRev={state.rev}
+            onRolledBack={async (text) => {
+              // The canvas shows what now runs (a draft of undeployed edits was made on the old revision and is dropped; the confirmation warned).
+              await data.reload();
+              setMessage({ kind: 'ok', text });
+            }}
+            onClose={() => setVersionsOpen(false)}
+          />
+        )}
       </div>
       {dialog === 'import' && (
         <ImportDialog

@@ -6,13 +6,14 @@
 //   4. a session is started and the account's failure counter cleared.
 import { SecurityError } from '../errors/security-error.js';
 import { readSetting } from '../store/database.js';
-import { toPublicUser, userRowByName, type UserRow } from '../users/user-rows.js';
+import { toPublicUser, userRowById, userRowByName, type UserRow } from '../users/user-rows.js';
 import { totpSecretContext } from '../two-factor/two-factor.js';
 import { checkTotp, claimTotpStep, consumeRecoveryCode } from '../two-factor/totp-check.js';
 import type { SecurityContext } from '../context.js';
-import type { AuthApi, LoginInput, LoginResult } from '../types.js';
+import type { AuthApi, LoginInput, LoginResult, ReauthInput, ReauthResult } from '../types.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { Sessions } from './sessions.js';
+import { createStepUpMarks } from './step-up.js';
 
 const REQUIRE_TWO_FACTOR_SETTING = 'require_two_factor';
 /** Longer input is refused before bcrypt, so a huge body cannot cost more time than a normal one. */
@@ -20,6 +21,7 @@ const MAX_LOGIN_FIELD_LENGTH = 1024;
 
 export function createAuth(ctx: SecurityContext, sessions: Sessions, throttle: LoginThrottle): AuthApi {
   const { db, clock, hasher, audit, box } = ctx;
+  const stepUp = createStepUpMarks(db);
 
   function fail(input: LoginInput, reason: string, result: LoginResult, countsAsFailure: boolean): LoginResult {
     if (countsAsFailure) throttle.recordFailure(input.username, input.sourceIp, clock());
@@ -28,7 +30,7 @@ export function createAuth(ctx: SecurityContext, sessions: Sessions, throttle: L
   }
 
   /** 'ok', or why the second factor was not accepted. */
-  function checkSecondFactor(row: UserRow, input: LoginInput): 'ok' | 'missing' | 'wrong' {
+  function checkSecondFactor(row: UserRow, input: Pick<LoginInput, 'totp' | 'recoveryCode'>): 'ok' | 'missing' | 'wrong' {
     if (input.totp) {
       const secret = box.open(row.totp_secret_sealed ?? '', totpSecretContext(row.id));
       const step = checkTotp(secret, input.totp, clock(), row.totp_last_step);
@@ -100,6 +102,38 @@ export function createAuth(ctx: SecurityContext, sessions: Sessions, throttle: L
 
     verifyEnrollmentToken(token) {
       return sessions.verifyEnrollmentToken(token);
+    },
+
+    async reauthenticate(input: ReauthInput): Promise<ReauthResult> {
+      const session = db.prepare('SELECT user_id FROM sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ?').get(input.sessionId, clock()) as
+        | { user_id: string }
+        | undefined;
+      const row = session ? userRowById(db, session.user_id) : undefined;
+      if (!row || row.disabled === 1) throw new SecurityError('invalid-token', 'The session has ended; sign in again.');
+      const password = typeof input.password === 'string' && input.password.length <= MAX_LOGIN_FIELD_LENGTH ? input.password : '';
+      const sourceIp = input.sourceIp || 'unknown';
+      const failure = (reason: string, result: ReauthResult, counts: boolean): ReauthResult => {
+        if (counts) throttle.recordFailure(row.username, sourceIp, clock());
+        audit.append({ actor: row.username, action: 'auth.reauth', target: input.sessionId, outcome: 'failure', sourceIp, details: { reason } });
+        return result;
+      };
+      // The same lockout as sign-in: a stolen session must not become a password-guessing oracle.
+      const retryAfterMs = throttle.retryAfter(row.username, sourceIp, clock());
+      if (retryAfterMs > 0) return failure('locked', { ok: false, reason: 'locked', retryAfterMs }, false);
+      if (!password || !(await hasher.verify(password, row.password_hash))) return failure('wrong password', { ok: false, reason: 'invalid' }, true);
+      if (row.totp_enabled === 1) {
+        const second = checkSecondFactor(row, input);
+        if (second === 'missing') return { ok: false, reason: 'two-factor-required' };
+        if (second === 'wrong') return failure('wrong two-factor code', { ok: false, reason: 'invalid' }, true);
+      }
+      throttle.recordSuccess(row.username);
+      const freshUntil = stepUp.mark(input.sessionId, clock());
+      audit.append({ actor: row.username, action: 'auth.reauth', target: input.sessionId, outcome: 'success', sourceIp, details: { freshUntil: new Date(freshUntil).toISOString() } });
+      return { ok: true, freshUntil };
+    },
+
+    stepUpUntil(sessionId) {
+      return stepUp.freshUntil(sessionId, clock());
     },
   };
 }

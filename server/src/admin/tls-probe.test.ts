@@ -100,7 +100,7 @@ describe('TLS probe with openssl s_client', () => {
     openssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '1', '-extfile', 'leaf.ext');
     const rootPem = readFileSync(join(work, 'root.pem'), 'utf8');
 
-    const client = await admin.signedIn('admin');
+    const client = await admin.signedInFresh('admin');
     const mismatched = await client.post('/api/certificates', { certPem: readFileSync(join(work, 'leaf.pem'), 'utf8'), keyPem: readFileSync(join(work, 'root.key'), 'utf8'), chainPem: rootPem });
     assert.equal(mismatched.status, 400, 'a key that is not the certificate\'s is refused');
     const added = await client.post<{ certificate: { id: string; active: boolean } }>('/api/certificates', {

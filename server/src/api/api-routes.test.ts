@@ -25,7 +25,7 @@ describe('admin API routes', () => {
   before(async () => {
     admin = await TestAdmin.start({ flows });
     editor = await admin.signedIn('editor');
-    adminClient = await admin.signedIn('admin');
+    adminClient = await admin.signedInFresh('admin');
   });
   after(() => admin.stop());
 

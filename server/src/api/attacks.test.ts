@@ -214,7 +214,7 @@ describe('attacks on the admin API', () => {
   });
 
   test('oversized, malformed and wrongly typed bodies are refused and nothing is written', async () => {
-    const client = await admin.signedIn('admin');
+    const client = await admin.signedInFresh('admin');
     const users = admin.security.users.count();
     const huge = await client.post<{ error: { code: string } }>('/api/users', { username: 'big', password: 'x'.repeat(70 * 1024), role: 'viewer' });
     assert.equal(huge.status, 413);

@@ -15,6 +15,8 @@ export const API_ERRORS = {
   'two-factor-setup-required': 403,
   'account-locked': 429,
   forbidden: 403,
+  /** A step-up route called by a session that has not confirmed its password in the last 5 minutes. */
+  'reauth-required': 403,
   'csrf-failed': 403,
   'origin-mismatch': 403,
   'not-found': 404,

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { ApiError, toApiError } from './errors.js';
 import { checkCsrf, checkOrigin, credentialsOf, resolvePrincipal } from './authenticate.js';
 import { parseCookies } from './cookies.js';
+import { checkStepUp, needsStepUp } from './step-up.js';
 import { convertText, findProblems, StrictObject } from './schema-tools.js';
 import type { AnyRoute, ApiServices, Principal, RouteContext, RouteResult } from './route-types.js';
 
@@ -16,7 +17,8 @@ const ANY_PARAMS = Type.Object({});
  * steps in the same order, so no route can skip one:
  *   1. origin check for writes        4. CSRF for cookie-authenticated writes
  *   2. who is calling                 5. body parsed (size limit) and validated
- *   3. permission from the table      6. the handler
+ *   3. permission from the table      6. step-up (fresh password confirmation)
+ *                                     7. the handler
  * The body is read only after the caller is known, so anonymous clients cannot
  * make the server parse large bodies.
  */
@@ -37,6 +39,8 @@ async function runRoute(route: AnyRoute, services: ApiServices, req: Request, re
   const principal = await callerOf(route, services, req);
   authorize(route, principal);
   checkCsrf(principal, req.method, req.headers);
+  // A fixed step-up route is refused before its body is even read.
+  if (route.stepUp === true) checkStepUp(route, principal, services.security);
 
   // 5. body, query, params.
   const body = await readBody(route, req, res, parseBody);
@@ -51,7 +55,10 @@ async function runRoute(route: AnyRoute, services: ApiServices, req: Request, re
     throw new ApiError('validation-failed', `The request has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { problems });
   }
 
-  // 6. handler.
+  // 6. step-up that depends on what is asked (e.g. a token's permissions).
+  if (route.stepUp !== undefined && route.stepUp !== true && needsStepUp(route, body, principal)) checkStepUp(route, principal, services.security);
+
+  // 7. handler.
   const context: RouteContext = {
     body,
     params,

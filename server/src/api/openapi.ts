@@ -39,6 +39,7 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], version: strin
       summary: route.summary,
       tags: [route.tag],
       'x-permission': route.permission,
+      ...(route.stepUp !== undefined ? { 'x-loopedge-step-up': route.stepUp === true ? true : 'depends on the request body' } : {}),
       security: route.permission === 'public' ? [] : route.sessionOnly ? [{ sessionCookie: [] }] : [{ sessionCookie: [] }, { apiToken: [] }],
     };
     const params = parameters(route);

@@ -11,7 +11,9 @@ import type { AnyRoute } from './route-types.js';
 // Generated from the route and event tables: a new route or event is covered
 // without touching this file. Every route × every role (and no login) must get
 // exactly what its row declares: 401 without login, 403 without the
-// permission, anything but 401/403 (and never a 5xx) with it.
+// permission, anything but 401/403 (and never a 5xx) with it. Signed-in callers
+// have confirmed their password (step-up); a second pass checks that every
+// step-up route refuses a session that has not, with 'reauth-required'.
 
 type Caller = Role | 'anonymous';
 const CALLERS: readonly Caller[] = ['anonymous', ...ROLES];
@@ -39,7 +41,7 @@ describe('role matrix', () => {
   before(async () => {
     admin = await TestAdmin.start();
     clients.set('anonymous', admin.client());
-    for (const role of ROLES) clients.set(role, await admin.signedIn(role));
+    for (const role of ROLES) clients.set(role, await admin.signedInFresh(role));
   });
   after(() => admin.stop());
 
@@ -60,6 +62,23 @@ describe('role matrix', () => {
           : expected === 'allowed' ? response.status !== 401 && response.status !== 403 && response.status < 500
           : response.status === expected;
         if (!ok) mismatches.push(`${route.method} ${route.path} as ${caller}: expected ${expected}, got ${response.status} ${response.text.slice(0, 160)}`);
+      }
+    }
+    assert.deepEqual(mismatches, []);
+  });
+
+  test('every step-up route refuses a session that has not confirmed its password, for every role allowed to call it', async () => {
+    const routes = admin.server.admin!.server.routes.filter((route) => route.stepUp === true);
+    assert.ok(routes.length >= 9, `${routes.length} step-up routes`);
+    const mismatches: string[] = [];
+    for (const role of ROLES) {
+      const stale = await admin.signedIn(role);
+      for (const route of routes) {
+        if (expectedAccess(route, role) !== 'allowed') continue;
+        const response = await stale.request<{ error?: { code: string } }>(route.method, concretePath(route), route.body ? {} : undefined);
+        if (response.status !== 403 || response.body?.error?.code !== 'reauth-required') {
+          mismatches.push(`${route.method} ${route.path} as ${role} (stale): expected 403 reauth-required, got ${response.status} ${response.text.slice(0, 160)}`);
+        }
       }
     }
     assert.deepEqual(mismatches, []);

@@ -70,6 +70,13 @@ export interface RouteDefinition<B extends TSchema = TSchema, P extends TSchema 
   permission: RoutePermission;
   /** Refuse API tokens: for acting on one's own account (password, two-factor, new tokens). */
   sessionOnly?: boolean;
+  /**
+   * Changes trust (keys, signing policy, users, roles, two-factor, certificates):
+   * needs a session that confirmed its password in the last 5 minutes
+   * (POST /api/auth/reauth); API tokens are refused. A function decides from the
+   * validated body and the caller (e.g. only tokens with admin-level permissions).
+   */
+  stepUp?: true | ((body: Static<B>, principal: Principal) => boolean);
   summary: string;
   tag: string;
   params?: P;

@@ -63,7 +63,7 @@ describe('signed deploys through the API', () => {
 
   before(async () => {
     admin = await TestAdmin.start({ flows: BASE, clock: () => Date.now() + offset });
-    adminClient = await admin.signedIn('admin');
+    adminClient = await admin.signedInFresh('admin');
     // An API token: moving the clock past a key's expiry must not end the editor's session.
     const session = await admin.signedIn('editor');
     const token = await session.post<{ token: string }>('/api/tokens', { name: 'deploy', permissions: ['flows:read', 'flows:write'] });

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import { PROCESSING_TIME_BUCKETS_MS, type NodeCounterSnapshot, type Runtime } from '@loopedge/runtime';
+import { registerAlertingMetrics } from './alerting-metrics.js';
 
 const NODE_LABELS = ['flow', 'node', 'type'] as const;
 type NodeLabels = Record<(typeof NODE_LABELS)[number], string>;
@@ -10,7 +11,8 @@ type NodeLabels = Record<(typeof NODE_LABELS)[number], string>;
  * the runtime at scrape time, so the hot message path pays nothing for them.
  *
  * Processing time (a message reaching the node until its done()) is a
- * histogram per node, from the engine's fixed buckets.
+ * histogram per node, from the engine's fixed buckets. Notifier and open-alert
+ * figures come from alerting-metrics.ts.
  */
 export class ServerMetrics {
   readonly registry = new Registry();
@@ -59,6 +61,7 @@ export class ServerMetrics {
         this.set(runtime.pendingMessages);
       },
     });
+    registerAlertingMetrics(this.registry, runtime, runtime.options.host?.alerts);
   }
 
   /** The Prometheus text exposition. */

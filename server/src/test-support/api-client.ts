@@ -93,6 +93,16 @@ export class ApiClient {
     return this.post('/api/auth/login', { username, password, ...extra });
   }
 
+  /**
+   * Step-up: confirms the password (and the two-factor code) so this session may
+   * take trust-changing actions for 5 minutes. Throws when the server refuses.
+   */
+  async reauth(password: string, code?: string): Promise<ApiResponse<{ freshUntil: number }>> {
+    const response = await this.post<{ freshUntil: number }>('/api/auth/reauth', { password, ...(code !== undefined ? { code } : {}) });
+    if (response.status !== 200) throw new Error(`Re-authentication failed: ${response.status} ${response.text}`);
+    return response;
+  }
+
   #storeCookies(lines: string[]): void {
     for (const line of lines) {
       const [pair, ...attributes] = line.split(';');

@@ -117,6 +117,13 @@ export class TestAdmin {
     return client;
   }
 
+  /** Like signedIn, but the session has also confirmed its password (step-up), so trust-changing routes answer. */
+  async signedInFresh(role: Role): Promise<ApiClient> {
+    const client = await this.signedIn(role);
+    await client.reauth((await this.user(role)).password);
+    return client;
+  }
+
   async stop(): Promise<void> {
     try {
       await this.server.stop();

@@ -71,6 +71,19 @@ describe('roles in the browser', { skip: browserUnavailable() }, () => {
     await page.getByLabel('Initial password').fill('Conveyor-Beacon-Harbor-2044');
     await page.getByLabel('Role', { exact: true }).selectOption('operator');
     await page.getByRole('button', { name: 'Add user' }).click();
+    // Creating a user is a step-up action: cancelling fails it with a clear message, confirming retries it.
+    const confirm = page.getByRole('dialog', { name: "Confirm it's you" });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('.error-text').filter({ hasText: 'confirm your password' }).first().waitFor();
+    assert.equal(harness.admin.security.users.findByUsername('line-operator'), undefined, 'cancelled: nobody was created');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await confirm.getByLabel('Password').fill('Not-The-Admin-Password-1234');
+    await confirm.getByRole('button', { name: 'Confirm' }).click();
+    await confirm.getByRole('alert').filter({ hasText: 'not right' }).waitFor();
+    await confirm.getByLabel('Password').fill((await harness.user('admin')).password);
+    await confirm.getByRole('button', { name: 'Confirm' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    // Within the 5 minutes the role change below needs no second confirmation.
     const role = page.getByLabel('Role of line-operator');
     await role.waitFor();
     assert.equal(await role.inputValue(), 'operator');

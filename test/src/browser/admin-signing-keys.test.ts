@@ -35,6 +35,14 @@ describe('signing keys in the browser', { skip: browserUnavailable() }, () => {
 
     const adminPage = await harness.openEditor('admin', '/#/admin/signing-keys');
     await adminPage.getByRole('button', { name: `Approve ${keyName}` }).click();
+    // Trusting a key is a step-up action: a signed-in session alone is not enough.
+    const confirm = adminPage.getByRole('dialog', { name: "Confirm it's you" });
+    await confirm.waitFor();
+    assert.match((await confirm.textContent()) ?? '', /Confirm your password/);
+    await confirm.getByLabel('Password').fill((await harness.user('admin')).password);
+    await harness.screenshot('02a-admin-confirms-password', adminPage);
+    await confirm.getByRole('button', { name: 'Confirm' }).click();
+    await confirm.waitFor({ state: 'detached' });
     const table = adminPage.getByRole('table', { name: 'Flow-signing keys' });
     await table.getByRole('row').filter({ hasText: kid }).filter({ hasText: 'trusted' }).waitFor();
     await harness.screenshot('02-admin-approved', adminPage);

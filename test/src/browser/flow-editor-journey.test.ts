@@ -43,7 +43,8 @@ describe('flow editor journeys', { skip: browserUnavailable() }, () => {
     await harness.screenshot('1-wired', page);
 
     await canvasNode(page, inject).dblclick();
-    await page.locator('#prop-props').fill(JSON.stringify([{ p: 'payload', v: 'hello from the editor', vt: 'str' }]));
+    await page.getByRole('combobox', { name: 'msg.payload value type' }).selectOption('str');
+    await page.getByRole('textbox', { name: 'msg.payload value', exact: true }).fill('hello from the editor');
     await page.locator('#prop-once').check();
     await page.getByRole('button', { name: 'Apply' }).click();
 

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useContext, useMemo, useRef, useState, type DragEvent } from 'react';
 import {
   Background, ControlButton, Controls, MiniMap, ReactFlow, type Connection, type Edge, type EdgeChange, type NodeChange, type ReactFlowInstance,
 } from '@xyflow/react';
@@ -9,6 +9,7 @@ import type { EditorState, FlowEditorStore } from '../state/editor-store.js';
 import { CanvasContext, type CanvasContextValue } from './canvas-context.js';
 import { FlowGroupView, FlowNodeView, type FlowCanvasNode } from './flow-node.js';
 import type { StatusStore } from '../state/status-store.js';
+import { SessionContext } from '../../app/session-context.js';
 
 const nodeTypes = { flowNode: FlowNodeView, flowGroup: FlowGroupView };
 export const PALETTE_MIME = 'application/x-loopedge-node-type';
@@ -189,7 +190,15 @@ export function FlowCanvas({ store, state, lookup, statuses, readOnly, snapToGri
     [store, lookup, tab, readOnly, snapToGrid],
   );
 
-  const context = useMemo<CanvasContextValue>(() => ({ statuses, onHoverLink: setHoveredLink }), [statuses]);
+  // The inject button talks to the server directly (POST /api/nodes/:id/inject);
+  // the session gives the client and says whether this user may (flows:write).
+  const session = useContext(SessionContext);
+  const canInject = !readOnly && session !== undefined && session.me.permissions.includes('flows:write');
+  const onInject = useMemo(
+    () => (canInject && session ? async (id: string) => void (await session.api.post(`/api/nodes/${encodeURIComponent(id)}/inject`)) : undefined),
+    [canInject, session],
+  );
+  const context = useMemo<CanvasContextValue>(() => ({ statuses, onHoverLink: setHoveredLink, onInject }), [statuses, onInject]);
 
   return (
     <CanvasContext.Provider value={context}>

@@ -1,4 +1,4 @@
-import { memo, useCallback, useContext, useSyncExternalStore } from 'react';
+import { memo, useCallback, useContext, useState, useSyncExternalStore } from 'react';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import type { CanvasNodeData } from '../model/index.js';
 import { CanvasContext } from './canvas-context.js';
@@ -20,6 +20,47 @@ function NodeStatusBadge({ id }: { id: string }) {
       {/* Text, never HTML: a status comes from user code. */}
       <span className="fe-status-text">{status.text ?? ''}</span>
     </span>
+  );
+}
+
+/**
+ * The square on an inject node's left, as in Node-RED: fires the deployed node
+ * once. Disabled for users who may not deploy; the outcome is announced.
+ */
+function InjectButton({ id, label }: { id: string; label: string }) {
+  const { onInject } = useContext(CanvasContext);
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | undefined>();
+  const fire = () => {
+    if (!onInject) return;
+    onInject(id).then(
+      () => setOutcome({ ok: true, text: `Injected: ${label}` }),
+      (error: unknown) => setOutcome({ ok: false, text: `Inject failed: ${error instanceof Error ? error.message : String(error)}` }),
+    );
+  };
+  return (
+    <>
+      <button
+        type="button"
+        className="fe-inject-button nodrag"
+        aria-label={`Inject ${label}`}
+        title={onInject ? outcome?.text ?? `Inject ${label}` : 'Only users who may deploy can inject'}
+        disabled={!onInject}
+        data-testid={`inject-${id}`}
+        // Not a drag, selection or double-click on the node.
+        onMouseDown={(e) => e.stopPropagation()}
+        onDoubleClick={(e) => e.stopPropagation()}
+        onClick={(e) => {
+          e.stopPropagation();
+          fire();
+        }}
+        style={{ position: 'absolute', left: -24, top: '50%', transform: 'translateY(-50%)', width: 18, height: 18, padding: 0, border: '1px solid #999', borderRadius: 4, background: outcome?.ok === false ? '#f3c0c0' : '#eee', cursor: onInject ? 'pointer' : 'not-allowed' }}
+      />
+      {outcome && (
+        <span role="status" className="fe-inject-outcome" data-ok={outcome.ok} style={{ position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' }}>
+          {outcome.text}
+        </span>
+      )}
+    </>
   );
 }
 
@@ -46,6 +87,7 @@ export const FlowNodeView = memo(function FlowNodeView({ id, data, selected }: N
       onMouseEnter={data.kind === 'link' ? () => onHoverLink(id) : undefined}
       onMouseLeave={data.kind === 'link' ? () => onHoverLink(undefined) : undefined}
     >
+      {data.item.type === 'inject' && <InjectButton id={id} label={data.label} />}
       {data.inputs > 0 && <Handle type="target" position={Position.Left} id="in" className="fe-port" />}
       <span className="fe-node-label">{data.label}</span>
       {data.changed && <span className="fe-changed" aria-label={`${data.changed}, not deployed`} title={`${data.changed}, not deployed`} />}

@@ -24,7 +24,7 @@ test('the form comes from the schema and the widget hints, name first, type fiel
   };
   const fields = formFields(info, {});
   assert.deepEqual(fields.map((f) => [f.name, f.widget.kind]), [
-    ['name', 'text'], ['active', 'checkbox'], ['complete', 'typed'], ['count', 'number'], ['func', 'code'], ['broker', 'config'], ['rules', 'json'], ['mode', 'select'],
+    ['name', 'text'], ['active', 'checkbox'], ['complete', 'typed'], ['count', 'number'], ['func', 'code'], ['broker', 'config'], ['rules', 'switch-rules'], ['mode', 'select'],
   ]);
   assert.deepEqual(fields.find((f) => f.name === 'complete')!.widget, { kind: 'typed', typeField: 'targetType' });
 });

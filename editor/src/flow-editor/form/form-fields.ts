@@ -10,6 +10,12 @@ export type FieldWidget =
   | { kind: 'msg-property' }
   | { kind: 'config'; configType: string }
   | { kind: 'rules' }
+  | { kind: 'switch-rules' }
+  | { kind: 'change-rules' }
+  | { kind: 'inject-props' }
+  | { kind: 'inject-schedule' }
+  | { kind: 'node-list'; listOnly: boolean }
+  | { kind: 'config-list'; family: string }
   | { kind: 'json' };
 
 export interface FormField {
@@ -35,6 +41,13 @@ export function widgetFor(name: string, schema: JsonSchema, hint: string | undef
   if (hint === 'msg-property') return { kind: 'msg-property' };
   if (hint?.startsWith('config-node:')) return { kind: 'config', configType: hint.slice('config-node:'.length) };
   if (hint === 'rule-builder') return { kind: 'rules' };
+  if (hint === 'switch-rules') return { kind: 'switch-rules' };
+  if (hint === 'change-rules') return { kind: 'change-rules' };
+  if (hint === 'inject-props') return { kind: 'inject-props' };
+  if (hint === 'inject-schedule') return { kind: 'inject-schedule' };
+  // complete's scope is always a list; catch and status also allow null ("all") and "group".
+  if (hint === 'node-list') return { kind: 'node-list', listOnly: !(schema.anyOf ?? []).some((s) => isType(s, 'null')) };
+  if (hint?.startsWith('config-node-list:')) return { kind: 'config-list', family: hint.slice('config-node-list:'.length) };
   if (hint) return { kind: 'json' }; // rule lists, schedules, headers...: edited as JSON until they get their own widget
   if (schema.anyOf?.some((s) => isType(s, 'number'))) return { kind: 'number' };
   if (isType(schema, 'number') || isType(schema, 'integer')) return { kind: 'number' };
@@ -45,6 +58,21 @@ export function widgetFor(name: string, schema: JsonSchema, hint: string | undef
   if (name === 'name') return { kind: 'text' };
   return { kind: 'json' };
 }
+
+/**
+ * Properties a widget edits itself, so they get no field of their own: the
+ * switch widget has "checking all rules" and keeps `outputs` equal to its rules; the
+ * change widget shows a legacy node's action/property/from/to as its rule;
+ * inject's props widget writes payload/payloadType/topic as Node-RED does; one
+ * schedule widget covers both `repeat` and `crontab`.
+ */
+const OWNED_BY_WIDGET: Record<string, readonly string[]> = {
+  'switch-rules': ['checkall', 'outputs'],
+  // The change node's pre-0.12 single rule: shown as the first rule instead.
+  'change-rules': ['action', 'property', 'from', 'to', 'reg'],
+  'inject-props': ['payload', 'payloadType', 'topic'],
+  'inject-schedule': ['crontab'],
+};
 
 /**
  * The form of a node type, in schema order with `name` first. A property that holds
@@ -59,7 +87,8 @@ export function formFields(info: NodeTypeInfo | undefined, item: Record<string, 
   }
   const widgets = info?.editor.widgets ?? {};
   const typeFields = new Set(Object.values(widgets).filter((w) => w.startsWith('typed-input:')).map((w) => w.slice('typed-input:'.length)));
-  const names = Object.keys(properties).filter((n) => !HIDDEN.has(n) && !typeFields.has(n));
+  const owned = new Set(Object.entries(widgets).flatMap(([name, hint]) => (OWNED_BY_WIDGET[hint] ?? []).filter((o) => o !== name)));
+  const names = Object.keys(properties).filter((n) => !HIDDEN.has(n) && !typeFields.has(n) && !owned.has(n));
   names.sort((a, b) => (a === 'name' ? -1 : b === 'name' ? 1 : 0));
   return names.map((name) => {
     const schema = properties[name]!;

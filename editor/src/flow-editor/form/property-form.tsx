@@ -28,6 +28,10 @@ class CodeEditorBoundary extends Component<{ fallback: ReactNode; children: Reac
 import { errorLineOf, formFields, type FormField } from './form-fields.js';
 import { TypedInput } from './typed-input.js';
 import { RuleBuilder } from './rule-builder.js';
+import { SwitchRulesWidget } from './switch-rules-widget.js';
+import { ChangeRulesWidget } from './change-rules-widget.js';
+import { InjectPropsWidget, InjectScheduleWidget } from './inject-widgets.js';
+import { ConfigNodeListWidget, NodeListWidget } from './node-list-widgets.js';
 
 export interface PropertyFormProps {
   store: FlowEditorStore;
@@ -229,6 +233,24 @@ function FieldRow({ field, draft, set, store, item, lookup, deployError, jsonErr
       );
       break;
     }
+    case 'switch-rules':
+      control = <SwitchRulesWidget id={id} draft={draft} set={set} />;
+      break;
+    case 'change-rules':
+      control = <ChangeRulesWidget id={id} value={value} legacy={draft} onChange={(rules) => set(field.name, rules)} />;
+      break;
+    case 'inject-props':
+      control = <InjectPropsWidget id={id} draft={draft} set={set} />;
+      break;
+    case 'inject-schedule':
+      control = <InjectScheduleWidget id={id} draft={draft} set={set} />;
+      break;
+    case 'node-list':
+      control = <NodeListWidget id={id} item={item} value={value} listOnly={widget.listOnly} store={store} lookup={lookup} onChange={(scope) => set(field.name, scope)} />;
+      break;
+    case 'config-list':
+      control = <ConfigNodeListWidget id={id} family={widget.family} value={value} store={store} lookup={lookup} onChange={(ids) => set(field.name, ids)} onEditNode={onEditNode} />;
+      break;
     case 'json':
       control = (
         <textarea

@@ -2,7 +2,7 @@
 export const TYPED_INPUT_TYPES = ['msg', 'flow', 'global', 'str', 'num', 'bool', 'json', 'bin', 're', 'date', 'jsonata', 'env'] as const;
 
 const TYPE_LABELS: Record<string, string> = {
-  msg: 'msg.', flow: 'flow.', global: 'global.', str: 'string', num: 'number', bool: 'boolean', json: 'JSON', bin: 'buffer', re: 'regex', date: 'timestamp', jsonata: 'JSONata', env: 'env variable',
+  msg: 'msg.', flow: 'flow.', global: 'global.', str: 'string', num: 'number', bool: 'boolean', json: 'JSON', bin: 'buffer', re: 'regex', date: 'timestamp', jsonata: 'JSONata', env: 'env variable', prev: 'previous value',
 };
 
 export interface TypedInputProps {
@@ -38,6 +38,8 @@ export function TypedInput({ id, label, value, type, types = TYPED_INPUT_TYPES, 
         </select>
       ) : type === 'date' ? (
         <input id={id} aria-label={label} value="" disabled placeholder="the time the message is sent" />
+      ) : type === 'prev' ? (
+        <input id={id} aria-label={label} value="" disabled placeholder="the value the previous message had" />
       ) : (
         <input id={id} aria-label={label} value={value} inputMode={type === 'num' ? 'decimal' : undefined} onChange={(e) => onChange(e.target.value, type)} />
       )}

@@ -100,11 +100,6 @@ export interface InjectApi {
   trigger(): void;
 }
 
-/** True for the api of a running inject node (the route checks before it calls). */
-export function isInjectApi(value: unknown): value is InjectApi {
-  return typeof value === 'object' && value !== null && typeof (value as { trigger?: unknown }).trigger === 'function';
-}
-
 export const injectNode = defineNode({
   type: 'inject',
   category: 'common',

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FlowMessage } from '@loopedge/runtime';
-import { injectNode } from './index.js';
+import { injectNode, type InjectApi } from './index.js';
 import { startNodeUnderTest, withNode } from '../../shared/node-test-kit.js';
 
 /** Trigger the node once (as the editor's button does) and return the message it sent. */
@@ -94,6 +94,18 @@ describe('inject: values', () => {
       await flow.waitUntil(() => flow.errors.length > 0);
       assert.match(flow.errors[0]!.message, /boom/);
       assert.equal(flow.messagesAt('out0').length, 0);
+    });
+  });
+
+  test('api.trigger() (the editor\'s inject button) sends a new message with the properties', async () => {
+    await withNode(injectNode, { props: [prop('payload', '7', 'num'), prop('topic', 'button', 'str')] }, async (flow) => {
+      const api = flow.runtime.node('n')?.handlers.api as InjectApi | undefined;
+      assert.equal(typeof api?.trigger, 'function');
+      api!.trigger();
+      api!.trigger();
+      const out = await flow.waitForMessages('out0', 2);
+      assert.deepEqual(out.map((m) => [m.payload, m.topic]), [[7, 'button'], [7, 'button']]);
+      assert.notEqual(out[0]!._msgid, out[1]!._msgid);
     });
   });
 

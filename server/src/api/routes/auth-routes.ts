@@ -126,6 +126,31 @@ export const authRoutes: AnyRoute[] = [
     },
   }),
   defineRoute({
+    method: 'POST',
+    path: '/api/auth/reauth',
+    permission: 'self',
+    sessionOnly: true,
+    tag: 'auth',
+    summary: 'Confirm one\'s password (and two-factor code) to allow trust-changing actions from this session for 5 minutes',
+    body: StrictObject({
+      password: Password,
+      code: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A 6-digit authenticator code or a recovery code, when the user has two-factor sign-in' })),
+    }),
+    response: { status: 200, description: 'This session may take step-up actions until freshUntil', schema: Type.Object({ freshUntil: Type.Number() }) },
+    async handler({ body, principal, services, sourceIp }) {
+      const session = requireSession(principal);
+      const code = body.code?.trim();
+      const secondFactor = code === undefined ? {} : /^[0-9]{6}$/.test(code) ? { totp: code } : { recoveryCode: code };
+      const result = await services.security.auth.reauthenticate({ sessionId: session.sessionId, password: body.password, sourceIp, ...secondFactor });
+      if (result.ok) return { body: { freshUntil: result.freshUntil } };
+      if (result.reason === 'locked') {
+        throw new ApiError('account-locked', 'Too many failed password confirmations. Wait and try again later.', result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {});
+      }
+      if (result.reason === 'two-factor-required') throw new ApiError('two-factor-required', 'Also enter the 6-digit code from your authenticator app (or a recovery code) as "code".');
+      throw new ApiError('login-failed', 'The password (or two-factor code) is not right.');
+    },
+  }),
+  defineRoute({
     method: 'GET',
     path: '/api/auth/me',
     permission: 'self',
@@ -177,6 +202,7 @@ export const authRoutes: AnyRoute[] = [
   defineRoute({
     method: 'POST',
     path: '/api/auth/2fa/disable',
+    stepUp: true,
     permission: 'self',
     sessionOnly: true,
     tag: 'auth',

@@ -58,6 +58,7 @@ export const certificatesRoutes: AnyRoute[] = [
   defineRoute({
     method: 'POST',
     path: '/api/certificates/:id/activate',
+    stepUp: true,
     permission: 'certificates:write',
     params: StrictObject({ id: IdParam }),
     tag: 'certificates',

@@ -6,6 +6,7 @@ import { certificatesRoutes } from './certificates-routes.js';
 import { contextRoutes } from './context-routes.js';
 import { credentialsRoutes } from './credentials-routes.js';
 import { flowsRoutes } from './flows-routes.js';
+import { injectRoutes } from './inject-routes.js';
 import { flowVersionsRoutes } from './flow-versions-routes.js';
 import { signingKeysRoutes } from './signing-keys-routes.js';
 import { nodeTypesRoutes } from './node-types-routes.js';
@@ -27,6 +28,7 @@ export function routeTable(): AnyRoute[] {
     ...usersRoutes,
     ...tokensRoutes,
     ...flowsRoutes,
+    ...injectRoutes,
     ...flowVersionsRoutes,
     ...signingKeysRoutes,
     ...nodeTypesRoutes,

@@ -139,6 +139,7 @@ export const signingKeysRoutes: AnyRoute[] = [
   defineRoute({
     method: 'POST',
     path: '/api/signing-keys/requests/:id/approve',
+    stepUp: true,
     permission: 'security:write',
     sessionOnly: true,
     tag: 'signing',
@@ -182,6 +183,7 @@ export const signingKeysRoutes: AnyRoute[] = [
   defineRoute({
     method: 'POST',
     path: '/api/signing-keys',
+    stepUp: true,
     permission: 'security:write',
     sessionOnly: true,
     tag: 'signing',
@@ -228,6 +230,7 @@ export const signingKeysRoutes: AnyRoute[] = [
   defineRoute({
     method: 'PUT',
     path: '/api/settings/flow-signing',
+    stepUp: true,
     permission: 'security:write',
     sessionOnly: true,
     tag: 'signing',

@@ -60,6 +60,7 @@ export const systemRoutes: AnyRoute[] = [
   defineRoute({
     method: 'PUT',
     path: '/api/settings/security',
+    stepUp: true,
     permission: 'security:write',
     tag: 'settings',
     summary: 'Security settings: require two-factor sign-in for everyone',

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { IdParam, StrictObject } from '../schema-tools.js';
 import { defineRoute, type AnyRoute } from '../route-types.js';
+import { grantsAdminPermissions } from '../step-up.js';
 import { PermissionSchema, requirePrincipal, requireSession } from './shared.js';
 
 const TokenInfoSchema = Type.Object({
@@ -32,6 +33,7 @@ export const tokensRoutes: AnyRoute[] = [
     permission: 'tokens:write',
     // A leaked token must not be able to mint more tokens.
     sessionOnly: true,
+    stepUp: grantsAdminPermissions,
     tag: 'tokens',
     summary: 'Create an API token for oneself, scoped to some of one\'s permissions; the token is shown once',
     body: StrictObject({

@@ -25,6 +25,7 @@ export const usersRoutes: AnyRoute[] = [
   defineRoute({
     method: 'POST',
     path: '/api/users',
+    stepUp: true,
     permission: 'users:write',
     tag: 'users',
     summary: 'Create a user',
@@ -49,6 +50,7 @@ export const usersRoutes: AnyRoute[] = [
   defineRoute({
     method: 'PATCH',
     path: '/api/users/:id',
+    stepUp: true,
     permission: 'users:write',
     params: UserIdParams,
     tag: 'users',
@@ -78,6 +80,8 @@ export const usersRoutes: AnyRoute[] = [
     method: 'POST',
     path: '/api/users/:id/password',
     permission: 'users:write',
+    // Setting another admin's password takes over their account: as sensitive as creating an admin.
+    stepUp: true,
     params: UserIdParams,
     tag: 'users',
     summary: 'Set a new password for a user (ends the user\'s sessions)',
@@ -92,6 +96,7 @@ export const usersRoutes: AnyRoute[] = [
   defineRoute({
     method: 'POST',
     path: '/api/users/:id/2fa/disable',
+    stepUp: true,
     permission: 'security:write',
     params: UserIdParams,
     tag: 'users',
