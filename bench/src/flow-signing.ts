@@ -74,7 +74,7 @@ async function measureDeploys(runs: number, key: FlowSigningKey, t: TestSecurity
     const base = generateScaleFlow({ tabs: 10, chainsPerTab: 25 });
     const flowFile = join(dataDir, 'flows.json');
     writeFileSync(flowFile, JSON.stringify(base));
-    store = await openFlowStore({ runtime, flowFile, dataDir, trustedKeys: t.security.trustedKeys, logger: silentLogger });
+    store = (await openFlowStore({ runtime, flowFile, dataDir, trustedKeys: t.security.trustedKeys, logger: silentLogger })).store;
     const started = await runtime.deploy(base, { type: 'full' });
     if (!started.ok) throw new Error(`The 1,000-node flow did not start: ${started.error ?? JSON.stringify(started.problems.slice(0, 3))}`);
     const versioning = store.versioning!;

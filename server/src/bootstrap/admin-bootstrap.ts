@@ -1,3 +1,4 @@
+import type { FlowDocument } from '@loopedge/flows';
 import { hostname, networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import type { Logger } from '@loopedge/runtime';
@@ -27,6 +28,8 @@ export interface RunningAdmin {
   server: AdminServer;
   /** The first-start link, when no user exists yet. */
   setupUrl: string | undefined;
+  /** Set when signed flows are required and the flow file was not the last signed version: run these instead. */
+  startFlows?: FlowDocument;
   stop(): Promise<void>;
 }
 
@@ -54,9 +57,15 @@ export async function startAdmin(options: AdminStartOptions): Promise<RunningAdm
   });
   let server: AdminServer;
   let flows: FlowStore | undefined;
+  let startFlows: FlowDocument | undefined;
   try {
     // Flow versions: an interrupted deploy is settled from the flow file before anything runs.
-    flows = await openFlowStore({ runtime: options.runtime, flowFile: options.flowFile, dataDir: options.dataDir, trustedKeys: security.trustedKeys, logger, ...(options.clock ? { clock: options.clock } : {}) });
+    const opened = await openFlowStore({ runtime: options.runtime, flowFile: options.flowFile, dataDir: options.dataDir, trustedKeys: security.trustedKeys, logger, ...(options.clock ? { clock: options.clock } : {}) });
+    flows = opened.store;
+    startFlows = opened.startFlows;
+    if (opened.refusedFile) {
+      security.audit.append({ actor: 'system', action: 'flows.start', target: options.flowFile, outcome: 'failure', details: { reason: 'unsigned-flow-file', keptAs: opened.refusedFile } });
+    }
     const subjects = certificateSubjects(options.host);
     await security.certificates.ensureDevice(subjects.hostnames, subjects.ips);
     server = await startAdminServer({
@@ -95,6 +104,7 @@ export async function startAdmin(options: AdminStartOptions): Promise<RunningAdm
     security,
     server,
     setupUrl,
+    ...(startFlows ? { startFlows } : {}),
     async stop() {
       await server.close();
       flows?.close();

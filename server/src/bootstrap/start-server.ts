@@ -134,7 +134,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
 
   // 6. Deploy.
-  const result = await runtime.deploy(doc, { type: 'full' });
+  //    With signed flows required, a flow file that is not the last signed version does not run (admin-bootstrap).
+  const result = await runtime.deploy(admin?.startFlows ?? doc, { type: 'full' });
   if (!result.ok) {
     await admin?.stop();
     await runtime.stop();

@@ -153,11 +153,19 @@ export interface OpenFlowStoreOptions {
   clock?: () => number;
 }
 
+export interface OpenedFlowStore {
+  store: FlowStore;
+  /** Set when the flow file was refused at start: the flows to run instead (the last applied version). */
+  startFlows?: FlowDocument;
+  /** Where the refused flow file was moved. */
+  refusedFile?: string;
+}
+
 /**
  * The server's flow store with its version history. Runs the start-up step of
  * the crash-safe apply: the flow file decides what an interrupted deploy was.
  */
-export async function openFlowStore(options: OpenFlowStoreOptions): Promise<FlowStore> {
+export async function openFlowStore(options: OpenFlowStoreOptions): Promise<OpenedFlowStore> {
   const versioning = await FlowVersioning.open({
     dataDir: options.dataDir,
     trustedKeys: options.trustedKeys,
@@ -172,11 +180,22 @@ export async function openFlowStore(options: OpenFlowStoreOptions): Promise<Flow
     if (outcome.action === 'completed') options.logger.warn({ outcome }, 'A deploy cut short after its flows were saved was completed');
     else if (outcome.action === 'abandoned') options.logger.warn({ outcome }, 'A deploy cut short before its flows were saved was dropped; the previous version runs');
     else if (outcome.action === 'recorded-file') options.logger.info({ outcome }, 'The flow file is recorded as a new version (first start, or changed outside LoopEdge)');
+    else if (outcome.action === 'refused-file') {
+      // Keep what was found for whoever investigates, and put the verified flows back in the file.
+      const kept = `${options.flowFile}.refused-${Date.now()}`;
+      renameSync(options.flowFile, kept);
+      saveFlowFile(options.flowFile, outcome.flows);
+      options.logger.error(
+        { version: outcome.version, kept },
+        `The flow file is not the last signed version (${outcome.version}) and this device requires signed flows: version ${outcome.version} runs instead. The file found is kept as ${kept}; deploy it signed (loopedge flows deploy) if it is meant to run.`,
+      );
+      return { store: new FlowStore(options.runtime, options.flowFile, versioning), startFlows: outcome.flows, refusedFile: kept };
+    }
   } catch (error) {
     versioning.close();
     throw error;
   }
-  return new FlowStore(options.runtime, options.flowFile, versioning);
+  return { store: new FlowStore(options.runtime, options.flowFile, versioning) };
 }
 
 /** A save cut short by a kill leaves its temporary file; the flow file itself is whole (renamed or not). */

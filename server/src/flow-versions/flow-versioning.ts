@@ -89,7 +89,7 @@ export class FlowVersioning {
 
   /** Start-up: see FlowVersionStore.reconcile. */
   reconcile(fileFlows: FlowDocument): ReconcileOutcome {
-    return this.versions.reconcile(fileFlows, flowSetHash(fileFlows), (previous) => summarizeChange(previous ?? [], fileFlows));
+    return this.versions.reconcile(fileFlows, flowSetHash(fileFlows), (previous) => summarizeChange(previous ?? [], fileFlows), this.policy.required);
   }
 
   /**

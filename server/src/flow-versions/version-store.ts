@@ -45,7 +45,9 @@ export type ReconcileOutcome =
   | { action: 'none'; version: number }
   | { action: 'completed'; version: number }
   | { action: 'abandoned'; abandoned: number[]; version: number }
-  | { action: 'recorded-file'; version: number; abandoned: number[] };
+  | { action: 'recorded-file'; version: number; abandoned: number[] }
+  /** Signed flows are required and the file is not the last applied version: that version runs instead. */
+  | { action: 'refused-file'; version: number; flows: FlowDocument; abandoned: number[] };
 
 interface VersionRow {
   version: number;
@@ -122,7 +124,7 @@ export class FlowVersionStore {
    * version (first start, or edited by hand), it becomes a new version of type 'file',
    * so the running flows always are the current version.
    */
-  reconcile(fileFlows: FlowDocument, fileHash: string, summarize: (previous: FlowDocument | undefined) => VersionSummary): ReconcileOutcome {
+  reconcile(fileFlows: FlowDocument, fileHash: string, summarize: (previous: FlowDocument | undefined) => VersionSummary, requireSigned = false): ReconcileOutcome {
     return this.db
       .transaction((): ReconcileOutcome => {
         const pending = this.db.prepare("SELECT version, hash FROM flow_versions WHERE state = 'pending' ORDER BY version").all() as Array<{ version: number; hash: string }>;
@@ -142,6 +144,10 @@ export class FlowVersionStore {
           if (completed !== undefined) return { action: 'completed', version: completed };
           return abandoned.length > 0 ? { action: 'abandoned', abandoned, version: current.version } : { action: 'none', version: current.version };
         }
+        // A file changed outside LoopEdge (or another --flows file) would run unsigned flows:
+        // with the policy on, only a verified deploy may change what runs.
+        const applied = current && requireSigned ? this.get(current.version)?.flows : undefined;
+        if (current && applied) return { action: 'refused-file', version: current.version, flows: applied, abandoned };
         const version = (current?.version ?? 0) + 1;
         const previous = current ? this.get(current.version)?.flows : undefined;
         this.addPending({ version, hash: fileHash, flows: fileFlows, type: 'file', summary: summarize(previous) });
