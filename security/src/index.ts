@@ -5,3 +5,4 @@ export { openSecurity } from './open-security.js';
 export { openTestSecurity, createFakeClock, totpCodeAt, type TestSecurity, type FakeClock } from './testing/open-test-security.js';
 export * from './flow-signing/index.js';
 export { createPasswordHasher, type PasswordHasher } from './passwords/password-hash.js';
+export { createPasswordPolicy } from './passwords/password-policy.js';

@@ -1,9 +1,10 @@
 // The password policy: length first (12 to 128 characters), then a strength
 // estimate with dictionaries of common and leaked passwords, names and words
 // (@zxcvbn-ts, score >= 3 of 4), and never the username inside the password.
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
-import * as zxcvbnEnglish from '@zxcvbn-ts/language-en';
+import { createRequire } from 'node:module';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import type * as ZxcvbnLanguageCommon from '@zxcvbn-ts/language-common';
+import type * as ZxcvbnLanguageEnglish from '@zxcvbn-ts/language-en';
 import type { PasswordCheck, PasswordPolicyApi } from '../types.js';
 
 export const MIN_PASSWORD_LENGTH = 12;
@@ -12,13 +13,26 @@ export const MIN_STRENGTH_SCORE = 3;
 /** Shorter usernames would forbid too many passwords ("al" is inside many words). */
 const MIN_USERNAME_LENGTH_TO_MATCH = 3;
 
-export function createPasswordPolicy(): PasswordPolicyApi {
-  const estimator = new ZxcvbnFactory({
-    dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEnglish.dictionary },
-    graphs: zxcvbnCommon.adjacencyGraphs,
-    translations: zxcvbnEnglish.translations,
+/**
+ * The dictionaries hold ~30 MiB of heap for as long as the process lives, and
+ * a running device checks a password only when someone sets one: load them on
+ * the first check, not at start (idle memory on a small edge box).
+ */
+function loadEstimator(): ZxcvbnFactory {
+  const require = createRequire(import.meta.url);
+  const { ZxcvbnFactory: Factory } = require('@zxcvbn-ts/core') as { ZxcvbnFactory: typeof ZxcvbnFactory };
+  const common = require('@zxcvbn-ts/language-common') as typeof ZxcvbnLanguageCommon;
+  const english = require('@zxcvbn-ts/language-en') as typeof ZxcvbnLanguageEnglish;
+  return new Factory({
+    dictionary: { ...common.dictionary, ...english.dictionary },
+    graphs: common.adjacencyGraphs,
+    translations: english.translations,
     maxLength: MAX_PASSWORD_LENGTH,
   });
+}
+
+export function createPasswordPolicy(): PasswordPolicyApi {
+  let estimator: ZxcvbnFactory | undefined;
 
   return {
     check(password: string, username?: string): PasswordCheck {
@@ -32,6 +46,7 @@ export function createPasswordPolicy(): PasswordPolicyApi {
       }
       // Too long: refused above already, and estimating it would only cost time.
       if (length <= MAX_PASSWORD_LENGTH && password.length > 0) {
+        estimator ??= loadEstimator();
         const estimate = estimator.check(password, name ? [name, 'loopedge'] : ['loopedge']);
         if (estimate.score < MIN_STRENGTH_SCORE) {
           const hint = [estimate.feedback.warning, ...estimate.feedback.suggestions].filter(Boolean).join(' ');
