@@ -6,9 +6,8 @@ import type { FlowMessage, NodeApi } from '@loopedge/runtime';
 import { StoreForwardQueue, type QueueLimits } from '../../northbound/mqtt-shared/store-forward-queue.js';
 import { RequestTimeoutError, sendRequest, type IncomingResult, type OutgoingRequest } from './http-transport.js';
 import type { BuiltRequest } from './request-builder.js';
+import { StoreForwardLoss } from '../../shared/store-forward-loss.js';
 
-/** Warn on the first loss and then once per this many; the status always has the count. */
-const WARN_EVERY = 100;
 const FIRST_RETRY_MS = 250;
 
 /** What is kept on disk per request besides its body. Never the node's credentials: they are added when sending. */
@@ -46,8 +45,7 @@ export function isRetryable(statusCode: number): boolean {
 export class HttpStoreForward {
   readonly #queue: StoreForwardQueue;
   readonly #stopping = new AbortController();
-  #dropped = 0;
-  #warnedAt = 0;
+  #loss: StoreForwardLoss;
   #draining = false;
   #retryMs = FIRST_RETRY_MS;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -60,6 +58,7 @@ export class HttpStoreForward {
     limits: QueueLimits,
     private readonly forwarding: HttpForwarding,
   ) {
+    this.#loss = new StoreForwardLoss(node, 'request');
     const dir = join(dataDir, 'store-forward');
     mkdirSync(dir, { recursive: true });
     this.#queue = new StoreForwardQueue(join(dir, `http-request-${node.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.sqlite`), limits);
@@ -73,12 +72,12 @@ export class HttpStoreForward {
 
   /** Queue a request durably; throws when the queue is full and the policy refuses new requests. */
   accept(request: BuiltRequest, msg: FlowMessage): void {
-    this.#countLoss(this.#queue.expire(Date.now()), 'older than the age limit');
+    this.#loss.record(this.#queue.expire(Date.now()), 'older than the age limit');
     const stored: StoredRequest = { method: request.method, url: request.url.toString(), headers: request.headers, hasBody: request.body !== undefined, msgid: msg._msgid, ...(typeof msg.topic === 'string' ? { topic: msg.topic } : {}) };
     const result = this.#queue.enqueue({ topic: JSON.stringify(stored), payload: request.body ?? Buffer.alloc(0), qos: 0, retain: false, properties: null, queuedAt: Date.now() });
-    if (result.droppedOldest > 0) this.#countLoss(result.droppedOldest, 'the oldest, to make room (queue full)');
+    if (result.droppedOldest > 0) this.#loss.record(result.droppedOldest, 'the oldest, to make room (queue full)');
     if (!result.accepted) {
-      this.#countLoss(1, 'the new request (queue full, policy drop-newest)');
+      this.#loss.record(1, 'the new request (queue full, policy drop-newest)');
       this.#report();
       throw new Error(`http request ${this.node.id}: store-and-forward queue is full (${this.#queue.limits.maxMessages} requests); ${request.method} ${request.url.toString()} was dropped. Raise sfMaxMessages or bring the endpoint back`);
     }
@@ -101,7 +100,7 @@ export class HttpStoreForward {
     this.#draining = true;
     try {
       while (!this.#stopping.signal.aborted) {
-        this.#countLoss(this.#queue.expire(Date.now()), 'older than the age limit');
+        this.#loss.record(this.#queue.expire(Date.now()), 'older than the age limit');
         const next = this.#queue.peek();
         if (!next) break;
         const stored = JSON.parse(next.topic) as StoredRequest;
@@ -150,23 +149,6 @@ export class HttpStoreForward {
     this.#wake = undefined;
   }
 
-  #countLoss(count: number, which: string): void {
-    if (count <= 0) return;
-    this.#dropped += count;
-    // Never silent loss: a system alert (one open per node; people acknowledge and clear it).
-    this.node.host.alerts?.raise({
-      key: `system:store-forward:${this.node.id}`,
-      severity: 'major',
-      title: `Store-and-forward of http request ${this.node.name || this.node.id} dropped requests`,
-      message: `${count} request(s) dropped, ${which}; ${this.#dropped} since start. Raise the limits (sfMaxMessages, sfMaxAge) or bring the endpoint back.`,
-      source: { nodeId: this.node.id, flowId: this.node.z, ...(this.node.name ? { name: this.node.name } : {}) },
-      value: { dropped: this.#dropped },
-    });
-    if (this.#warnedAt === 0 || this.#dropped - this.#warnedAt >= WARN_EVERY) {
-      this.#warnedAt = this.#dropped;
-      this.node.warn(`http request ${this.node.id}: store-and-forward dropped ${count} request(s), ${which}; ${this.#dropped} dropped since start`);
-    }
-  }
 
   #report(): void {
     if (this.#stopping.signal.aborted) return;
@@ -174,8 +156,8 @@ export class HttpStoreForward {
     const parts: string[] = [];
     if (this.#problem) parts.push(`retrying: ${this.#problem}`);
     parts.push(`${queued} queued`);
-    if (this.#dropped > 0) parts.push(`${this.#dropped} dropped`);
-    const fill = this.#problem ? 'red' : this.#dropped > 0 ? 'yellow' : 'green';
+    if (this.#loss.dropped > 0) parts.push(`${this.#loss.dropped} dropped`);
+    const fill = this.#problem ? 'red' : this.#loss.dropped > 0 ? 'yellow' : 'green';
     this.node.status({ fill, shape: queued > 0 ? 'ring' : 'dot', text: parts.join(', ') });
   }
 }

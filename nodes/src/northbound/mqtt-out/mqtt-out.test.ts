@@ -7,6 +7,7 @@ import type { MqttClient } from 'mqtt';
 import type { TestFlow } from '@loopedge/runtime';
 import { TestBroker } from '../mqtt-shared/test-broker.js';
 import { brokerNode, collect, eventually, rawClient, startMqttFlow, waitForStatus, type Received } from '../mqtt-shared/test-kit.js';
+import { MemoryAlertService } from '../../alerting/shared/memory-alert-service.js';
 
 const broker = new TestBroker({
   // Credentials checked by the broker, so the test shows they come from the credential store.
@@ -21,8 +22,8 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function outFlow(outConfig: Record<string, unknown>): Promise<TestFlow> {
-  return startMqttFlow([brokerNode(broker.port), { id: 'out', type: 'mqtt out', z: 't1', broker: 'b1', wires: [], ...outConfig }, { id: 'c', type: 'catch', z: 't1', wires: [] }], { credentials, settings: { dataDir } });
+function outFlow(outConfig: Record<string, unknown>, alerts?: MemoryAlertService): Promise<TestFlow> {
+  return startMqttFlow([brokerNode(broker.port), { id: 'out', type: 'mqtt out', z: 't1', broker: 'b1', wires: [], ...outConfig }, { id: 'c', type: 'catch', z: 't1', wires: [] }], { credentials, settings: { dataDir }, ...(alerts ? { host: { alerts } } : {}) });
 }
 
 async function listener(filter: string): Promise<{ client: MqttClient; received: Received[] }> {
@@ -141,14 +142,19 @@ describe('mqtt out: store-and-forward', () => {
     }
   });
 
-  test('overflow drop-oldest: the oldest go, counted in the status and warned; the newest are delivered', async () => {
+  test('overflow drop-oldest: the oldest go, counted in the status, warned and raised as one alert; the newest are delivered', async () => {
     await broker.stop();
-    const flow = await outFlow({ id: 'out', topic: 'sf/over', qos: '1', storeForward: true, sfMaxMessages: '3', sfOverflow: 'drop-oldest' });
+    const alerts = new MemoryAlertService();
+    const flow = await outFlow({ id: 'out', topic: 'sf/over', qos: '1', storeForward: true, sfMaxMessages: '3', sfOverflow: 'drop-oldest' }, alerts);
     try {
       for (let i = 1; i <= 5; i++) flow.receive('out', { payload: `o${i}` });
       await flow.waitUntil(() => (flow.statuses('out').at(-1)?.text ?? '').includes('2 dropped'), 3000, () => JSON.stringify(flow.statuses('out')));
       assert.match(flow.statuses('out').at(-1)!.text!, /3 queued, 2 dropped/);
       assert.ok(flow.warnings.some((w) => /store-and-forward dropped 1 message\(s\), the oldest/.test(w.message)));
+      const alert = alerts.openByKey('system:store-forward:out');
+      assert.equal(alert?.severity, 'major', 'the loss is raised as an alert');
+      assert.match(alert!.message, /message\(s\) dropped, the oldest/);
+      assert.equal(alerts.query({}).total, 1, 'one alert for the node for the node, however many drops');
       await broker.start();
       const { client, received } = await listener('sf/over');
       try {

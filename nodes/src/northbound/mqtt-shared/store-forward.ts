@@ -2,9 +2,8 @@ import type { NodeApi, NodeStatus } from '@loopedge/runtime';
 import { connectionStatus, type ConnectionState, type MqttConnection, type PublishRequest } from './mqtt-connection.js';
 import { propertiesFromText, propertiesToText } from './outgoing-message.js';
 import { StoreForwardQueue, type QueueLimits } from './store-forward-queue.js';
+import { StoreForwardLoss } from '../../shared/store-forward-loss.js';
 
-/** Warn on the first loss and then once per this many, so a flood cannot flood the log; the status always has the count. */
-const WARN_EVERY = 100;
 /**
  * Messages published before waiting for their acknowledgements. MQTT keeps a
  * connection's publishes in order, so a window keeps the order while the round
@@ -23,8 +22,7 @@ const STATUS_EVERY_MS = 200;
  */
 export class StoreForward {
   readonly #queue: StoreForwardQueue;
-  #dropped = 0;
-  #warnedAt = 0;
+  #loss: StoreForwardLoss;
   #draining = false;
   #closed = false;
   #state: ConnectionState = 'disconnected';
@@ -40,6 +38,7 @@ export class StoreForward {
     limits: QueueLimits,
   ) {
     this.#queue = new StoreForwardQueue(StoreForwardQueue.fileFor(dataDir, node.id), limits);
+    this.#loss = new StoreForwardLoss(node, 'message');
     this.#stopStatus = broker.use((state, detail) => {
       this.#state = state;
       this.#detail = detail;
@@ -53,16 +52,16 @@ export class StoreForward {
   }
 
   get dropped(): number {
-    return this.#dropped;
+    return this.#loss.dropped;
   }
 
   /** Queue a message durably; throws when the queue is full and the policy refuses new messages. */
   accept(request: PublishRequest): void {
-    this.#countLoss(this.#queue.expire(Date.now()), 'older than the age limit');
+    this.#loss.record(this.#queue.expire(Date.now()), 'older than the age limit');
     const result = this.#queue.enqueue({ topic: request.topic, payload: Buffer.from(request.payload), qos: request.qos, retain: request.retain, properties: propertiesToText(request.properties), queuedAt: Date.now() });
-    if (result.droppedOldest > 0) this.#countLoss(result.droppedOldest, 'the oldest, to make room (queue full)');
+    if (result.droppedOldest > 0) this.#loss.record(result.droppedOldest, 'the oldest, to make room (queue full)');
     if (!result.accepted) {
-      this.#countLoss(1, 'the new message (queue full, policy drop-newest)');
+      this.#loss.record(1, 'the new message (queue full, policy drop-newest)');
       this.#report();
       throw new Error(`mqtt out ${this.node.id}: store-and-forward queue is full (${this.#queue.limits.maxMessages} messages); the message to "${request.topic}" was dropped. Raise the limit or bring the broker back`);
     }
@@ -85,7 +84,7 @@ export class StoreForward {
     this.#draining = true;
     try {
       while (!this.#closed && this.broker.state === 'connected') {
-        this.#countLoss(this.#queue.expire(Date.now()), 'older than the age limit');
+        this.#loss.record(this.#queue.expire(Date.now()), 'older than the age limit');
         const batch = this.#queue.peekMany(SEND_WINDOW);
         if (batch.length === 0) break;
         const acknowledged: number[] = [];
@@ -108,14 +107,6 @@ export class StoreForward {
     }
   }
 
-  #countLoss(count: number, which: string): void {
-    if (count <= 0) return;
-    this.#dropped += count;
-    if (this.#warnedAt === 0 || this.#dropped - this.#warnedAt >= WARN_EVERY) {
-      this.#warnedAt = this.#dropped;
-      this.node.warn(`mqtt out ${this.node.id}: store-and-forward dropped ${count} message(s), ${which}; ${this.#dropped} dropped since start`);
-    }
-  }
 
   /** The status for queue progress, at most every STATUS_EVERY_MS (a flood must not flood the editor). */
   #reportProgress(): void {
@@ -143,7 +134,7 @@ export class StoreForward {
     const queued = this.#queue.size;
     const parts = [base.text ?? ''];
     if (queued > 0) parts.push(`${queued} queued`);
-    if (this.#dropped > 0) parts.push(`${this.#dropped} dropped`);
-    this.node.status({ ...base, ...(this.#dropped > 0 && base.fill === 'green' ? { fill: 'yellow' } : {}), text: parts.join(', ') });
+    if (this.#loss.dropped > 0) parts.push(`${this.#loss.dropped} dropped`);
+    this.node.status({ ...base, ...(this.#loss.dropped > 0 && base.fill === 'green' ? { fill: 'yellow' } : {}), text: parts.join(', ') });
   }
 }
