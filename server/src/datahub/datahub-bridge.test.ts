@@ -4,7 +4,7 @@ import { connect, type MqttClient } from 'mqtt';
 import { silentLogger } from '@loopedge/runtime';
 import { createPasswordHasher } from '@loopedge/security';
 import { startDatahub, type RunningDatahub } from './datahub-broker.js';
-import { TestMosquitto } from './test-mosquitto.js';
+import { Mosquitto } from '@loopedge/nodes/testing/mosquitto';
 
 async function client(url: string, options: Record<string, unknown> = {}): Promise<MqttClient & { seen: Array<[string, string]> }> {
   const c = connect(url, { reconnectPeriod: 100, ...options }) as MqttClient & { seen: Array<[string, string]> };
@@ -26,7 +26,7 @@ async function until(condition: () => boolean, what: () => string, timeoutMs = 8
 }
 
 describe('DataHub bridge to an external broker (mosquitto)', () => {
-  const mosquitto = new TestMosquitto();
+  const mosquitto = new Mosquitto();
   let hub: RunningDatahub;
   let local: Awaited<ReturnType<typeof client>>;
   let remote: Awaited<ReturnType<typeof client>>;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { connect, type MqttClient } from 'mqtt';
 import { CliProcess } from '../cli/cli-process.js';
-import { MosquittoProcess } from './mosquitto-process.js';
+import { Mosquitto } from '@loopedge/nodes/testing/mosquitto';
 
 // Issue 7's store-and-forward acceptance test: a real `loopedge` process publishing
 // 1,000 msg/s (QoS 1, store-and-forward) to Mosquitto; the broker is down for 60 s,
@@ -15,7 +15,7 @@ import { MosquittoProcess } from './mosquitto-process.js';
 const OUTAGE_MS = 60_000;
 const workDir = mkdtempSync(join(tmpdir(), 'loopedge-outage-'));
 const dataDir = join(workDir, 'data');
-const broker = new MosquittoProcess(true);
+const broker = new Mosquitto({ persistent: true });
 const spawned: CliProcess[] = [];
 let receiver: MqttClient | undefined;
 

@@ -1,79 +1,22 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect } from 'mqtt';
 import type { TestFlow } from '@loopedge/runtime';
 import { mqttBrokerNode } from '../../northbound/mqtt-broker/index.js';
 import { collect, rawClient } from '../../northbound/mqtt-shared/test-kit.js';
 import { notifyMqttNode } from './index.js';
+import { Mosquitto } from '../../testing/mosquitto.js';
 import { eventually, notification, notifierService, startNotifierFlow } from '../notifier-shared/test-kit.js';
-
-/** Debian's Mosquitto (apt package `mosquitto`) on 127.0.0.1; stopping and starting it again on the same port is an outage. */
-class Mosquitto {
-  readonly dir = mkdtempSync(join(tmpdir(), 'loopedge-notify-mqtt-'));
-  #process: ChildProcess | undefined;
-  constructor(readonly port: number) {
-    // Started as root, Mosquitto drops to its own user: it must still read the config and write its session store.
-    chmodSync(this.dir, 0o777);
-    writeFileSync(join(this.dir, 'mosquitto.conf'), [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${this.dir}/`, ''].join('\n'));
-    chmodSync(join(this.dir, 'mosquitto.conf'), 0o644);
-  }
-
-  get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.#process = spawn('mosquitto', ['-c', join(this.dir, 'mosquitto.conf')], { stdio: 'ignore' });
-    for (let i = 0; i < 200; i++) {
-      if (await accepting(this.port)) return;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error(`mosquitto did not start on port ${this.port} (is the apt package installed?)`);
-  }
-
-  async stop(): Promise<void> {
-    const child = this.#process;
-    this.#process = undefined;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function accepting(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect(port, '127.0.0.1', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
 
 const brokers: Mosquitto[] = [];
 after(async () => {
   for (const broker of brokers) {
-    await broker.stop();
-    rmSync(broker.dir, { recursive: true, force: true });
+    await broker.dispose();
   }
 });
 
 async function mosquitto(): Promise<Mosquitto> {
-  const broker = new Mosquitto(await freePort());
+  const broker = new Mosquitto({ persistent: true });
   brokers.push(broker);
   return broker;
 }

@@ -7,11 +7,11 @@ import { Type } from '@sinclair/typebox';
 import { defineNode, Runtime, type FlowMessage } from '@loopedge/runtime';
 import type { FlowDocument } from '@loopedge/flows';
 import { mqttNodes } from '../../registry/mqtt-nodes.js';
-import { TestMosquitto } from '../mqtt-shared/test-mosquitto.js';
+import { Mosquitto } from '../../testing/mosquitto.js';
 import { TAB, brokerNode, eventually, rawClient } from '../mqtt-shared/test-kit.js';
 
 const FLOOD = 50_000;
-const mosquitto = new TestMosquitto();
+const mosquitto = new Mosquitto();
 
 before(async () => {
   await mosquitto.start();
