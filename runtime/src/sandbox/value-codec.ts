@@ -152,6 +152,13 @@ export function createValueCodec(options: ValueCodecOptions): ValueCodec {
   }
 
   function encode(value: unknown): EncodedValue {
+    // Most messages are plain JSON data: answer before building the walker's
+    // closures and arrays (the same text and checks as item()'s fast path below).
+    if (value !== null && typeof value === 'object' && plainSize(value, 0, limits.maxBytes) >= 0) {
+      const text = stringify(value) as string;
+      if (text.length > limits.maxBytes) fail('too-large', `The value is larger than ${limits.maxBytes} bytes (at ${pathText([])})`);
+      return { json: text, binaries: [] };
+    }
     const binaries: Uint8Array[] = [];
     const ancestors: object[] = [];
     const path: Array<string | number> = [];

@@ -37,9 +37,11 @@ export const mqttOutNode = defineNode({
     if (!config.storeForward) {
       const stopStatus = broker.use((state, detail) => node.status(connectionStatus(state, detail)));
       return {
-        async input(msg) {
+        // Callback form: done when mqtt.js has written the message, without a promise per message.
+        input(msg, _send, done) {
           const request = outgoingRequest(where, config, msg, broker.v5);
-          if (request) await broker.publish(request);
+          if (request) broker.publishThen(request, done);
+          else done();
         },
         close: stopStatus,
       };

@@ -199,18 +199,26 @@ export class MqttConnection {
    * instead, for callers that keep their own durable queue.
    */
   publish(request: PublishRequest, requireConnected = false): Promise<void> {
+    return new Promise((resolve, reject) => this.publishThen(request, (error) => (error ? reject(error) : resolve()), requireConnected));
+  }
+
+  /**
+   * publish() with a callback (called once, possibly at once with an error):
+   * the per-message path of `mqtt out`, which then needs no promise of its own.
+   */
+  publishThen(request: PublishRequest, callback: (error?: Error) => void, requireConnected = false): void {
     if (!this.#client && this.#options.autoConnect === false) {
-      return Promise.reject(new Error(`Not connected to ${this.#options.label}: autoConnect is off; send a message with action "connect" first`));
+      callback(new Error(`Not connected to ${this.#options.label}: autoConnect is off; send a message with action "connect" first`));
+      return;
     }
     const client = this.#ensureClient();
     if (requireConnected && this.#state !== 'connected') {
-      return Promise.reject(new Error(`Not connected to ${this.#options.label}`));
+      callback(new Error(`Not connected to ${this.#options.label}`));
+      return;
     }
     const options: IClientPublishOptions = { qos: request.qos, retain: request.retain };
     if (this.v5 && request.properties) options.properties = request.properties;
-    return new Promise((resolve, reject) => {
-      client.publish(request.topic, request.payload, options, (error) => (error ? reject(new Error(`Publish to "${request.topic}" on ${this.#options.label} failed: ${error.message}`)) : resolve()));
-    });
+    client.publish(request.topic, request.payload, options, (error) => (error ? callback(new Error(`Publish to "${request.topic}" on ${this.#options.label} failed: ${error.message}`)) : callback()));
   }
 
   /** Send the close message (if any) and disconnect; subscriptions and listeners are dropped. */

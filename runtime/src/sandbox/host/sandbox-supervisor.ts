@@ -16,6 +16,7 @@ import type { ChildConfig } from '../child/main.js';
 import type { JavaScriptLimits } from '../child/javascript/javascript-unit.js';
 import { planLaunch, probeNetworkIsolation, packageDir, type LaunchPlan } from './sandbox-launch.js';
 import { SandboxProcess } from './sandbox-process.js';
+import { PendingRuns } from './pending-runs.js';
 import { answerRequest, errorFromInfo, type UnitBridge } from './unit-bridge.js';
 
 export interface SandboxSupervisorOptions {
@@ -73,7 +74,7 @@ class HostUnit {
   /** 'closing': On Stop is running; it may still use context, but no message is accepted. */
   state: 'creating' | 'ready' | 'failed' | 'closing' | 'closed' = 'creating';
   nextRunId = 1;
-  readonly runs = new Map<number, (outcome: UnitRunOutcome) => void>();
+  readonly runs = new PendingRuns<(outcome: UnitRunOutcome) => void>();
   /** Runs waiting for the sandbox to come back after a restart. */
   waiting: Array<[number, WireValue, boolean]> = [];
   created: ((error: UserCodeCompileError | null) => void) | undefined;
@@ -199,9 +200,8 @@ export class SandboxSupervisor {
   }
 
   #settle(unit: HostUnit, runId: number, outcome: UnitRunOutcome): void {
-    const resolve = unit.runs.get(runId);
+    const resolve = unit.runs.take(runId);
     if (!resolve) return;
-    unit.runs.delete(runId);
     this.#activity(-1);
     resolve(outcome);
   }
@@ -210,8 +210,8 @@ export class SandboxSupervisor {
     if (unit.state === 'closed' || unit.state === 'closing') return;
     unit.state = 'closing';
     // Messages still inside are dropped, as Node-RED drops them when a node closes.
-    for (const runId of [...unit.runs.keys()]) {
-      unit.runs.delete(runId);
+    for (const runId of unit.runs.ids()) {
+      unit.runs.take(runId);
       this.#activity(-1);
     }
     unit.waiting = [];
@@ -288,7 +288,7 @@ export class SandboxSupervisor {
         unit.created?.({ message: `The sandbox process ${reason.split(';')[0]} while the function was being created`, part: 'func' });
         continue;
       }
-      for (const runId of [...unit.runs.keys()]) {
+      for (const runId of unit.runs.ids()) {
         if (unit.waiting.some(([id]) => id === runId)) continue;
         this.#settle(unit, runId, { ok: false, error: new Error(lost), timedOut: false });
       }
@@ -342,7 +342,7 @@ export class SandboxSupervisor {
   #failUnit(unit: HostUnit, reason: string): void {
     unit.state = 'failed';
     unit.bridge.error(new Error(reason), undefined);
-    for (const runId of [...unit.runs.keys()]) this.#settle(unit, runId, { ok: false, error: new Error(reason), timedOut: false });
+    for (const runId of unit.runs.ids()) this.#settle(unit, runId, { ok: false, error: new Error(reason), timedOut: false });
     unit.waiting = [];
   }
 
