@@ -181,12 +181,17 @@ describe('flow editor journeys', { skip: browserUnavailable() }, () => {
     const a = await dragFromPalette(page, 'inject', { x: 120, y: 460 });
     const b = await dragFromPalette(page, 'debug', { x: 320, y: 460 });
     await wire(page, a, b);
-    // Box selection: drag on the empty canvas around both nodes.
-    const pane = (await page.locator('.react-flow__pane').boundingBox())!;
-    await page.mouse.move(pane.x + 40, pane.y + 420);
+    // Box selection: drag on the empty canvas from above-left of both nodes to below-right of
+    // both (a node must lie wholly inside the box), measured from where they were drawn.
+    const boxes = await Promise.all([a, b].map(async (id) => (await canvasNode(page, id).boundingBox())!));
+    const left = Math.min(...boxes.map((box) => box.x)) - 30;
+    const top = Math.min(...boxes.map((box) => box.y)) - 30;
+    const right = Math.max(...boxes.map((box) => box.x + box.width)) + 30;
+    const bottom = Math.max(...boxes.map((box) => box.y + box.height)) + 30;
+    await page.mouse.move(left, top);
     await page.mouse.down();
-    await page.mouse.move(pane.x + 250, pane.y + 480, { steps: 5 });
-    await page.mouse.move(pane.x + 420, pane.y + 500, { steps: 5 });
+    await page.mouse.move((left + right) / 2, (top + bottom) / 2, { steps: 5 });
+    await page.mouse.move(right, bottom, { steps: 5 });
     await page.mouse.up();
     await eventually('both nodes are selected', async () => (await page.locator(`.react-flow__node[data-id="${a}"] .fe-node.selected, .react-flow__node[data-id="${b}"] .fe-node.selected`).count()) === 2);
     await page.getByRole('button', { name: 'Group', exact: true }).click();
