@@ -221,6 +221,19 @@ describe('flow editor journeys', { skip: browserUnavailable() }, () => {
     await page.getByRole('button', { name: '+ rule' }).click();
     await page.getByLabel('Rule 1 condition 1 value').fill('50');
     await page.getByLabel('Rule 2 condition 1 operator').selectOption('lessThanInclusive');
+    // A nested group: added to rule 1, switched to "any of", its condition edited.
+    await page.getByRole('button', { name: 'Rule 1: + group' }).click();
+    await page.getByLabel('Rule 1 group 2 mode').selectOption('any');
+    await page.getByLabel('Rule 1 condition 2.1 value').fill('5');
+    // Power users: rule 2 as JSON; invalid JSON stays in JSON with the parse error shown.
+    await page.getByRole('button', { name: 'Rule 2: edit as JSON' }).click();
+    const json = page.getByLabel('Rule 2 conditions (JSON)');
+    await json.fill('{ "all": [');
+    await page.getByRole('button', { name: 'Rule 2: edit as rows' }).click();
+    assert.match(await page.getByRole('alert').innerText(), /Invalid JSON/);
+    await json.fill('{ "all": [{ "fact": "msg", "operator": "lessThanInclusive", "value": 0, "path": "$.payload" }] }');
+    await page.getByRole('button', { name: 'Rule 2: edit as rows' }).click();
+    await page.getByLabel('Rule 2 condition 1 operator').waitFor();
     await harness.screenshot('14-rule-builder', page);
     await page.getByRole('button', { name: 'Apply' }).click();
     await eventually('the node has a port per rule', async () => (await canvasNode(page, rules).locator('.react-flow__handle[data-handleid^="out-"]').count()) === 2);
@@ -228,7 +241,7 @@ describe('flow editor journeys', { skip: browserUnavailable() }, () => {
     const exported = JSON.parse(await page.getByLabel('Exported JSON').inputValue()) as Array<Record<string, unknown>>;
     const node = exported.find((item) => item['id'] === rules)!;
     assert.deepEqual(node['rules'], [
-      { name: 'rule 1', conditions: { all: [{ fact: 'msg', operator: 'greaterThan', value: 50, path: '$.payload' }] } },
+      { name: 'rule 1', conditions: { all: [{ fact: 'msg', operator: 'greaterThan', value: 50, path: '$.payload' }, { any: [{ fact: 'msg', operator: 'greaterThan', value: 5, path: '$.payload' }] }] } },
       { name: 'rule 2', conditions: { all: [{ fact: 'msg', operator: 'lessThanInclusive', value: 0, path: '$.payload' }] } },
     ]);
     assert.equal(node['outputs'], 2);
