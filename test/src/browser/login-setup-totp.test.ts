@@ -45,6 +45,8 @@ describe('first start in the browser', { skip: browserUnavailable() }, () => {
     await harness.screenshot('02-totp-enrollment', page);
     await page.getByLabel('Code from the app').fill(currentTotp(secret));
     await page.getByRole('button', { name: 'Turn on two-factor' }).click();
+    // The codes appear once the server has confirmed the code: wait for the list before reading it.
+    await page.getByRole('list', { name: 'Recovery code list' }).getByRole('listitem').nth(9).waitFor();
     const codes = await page.getByRole('list', { name: 'Recovery code list' }).getByRole('listitem').allTextContents();
     assert.equal(codes.length, 10, 'ten recovery codes');
     await harness.screenshot('03-recovery-codes', page);

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { browserUnavailable, startBrowserHarness, type BrowserHarness } from './harness/index.js';
+import { eventually } from './flow-editor-kit.js';
 
 // The shell: the server serves the editor with a strict CSP, a user signs in through the form, an expired
 // session is refreshed once, a server that goes away shows the reconnecting banner.
@@ -60,8 +61,9 @@ describe('editor shell', { skip: browserUnavailable() }, () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     const twoFactor = page.getByRole('checkbox', { name: 'Require two-factor sign-in for every user' });
     await twoFactor.waitFor();
-    // A string predicate: the test package is compiled without the DOM library.
-    await page.waitForFunction("document.querySelector('input[type=checkbox]')?.disabled === false");
+    // Wait until the page has its data (the checkbox is enabled once both loads answered). Polled with
+    // locator checks: waitForFunction would evaluate a string in the page, which its CSP forbids.
+    await eventually('the settings have loaded', async () => (await twoFactor.isEnabled()));
     assert.deepEqual(refreshes, [200], 'exactly one refresh, and it succeeded');
     // The session survived (a reused refresh token would have revoked it): more requests work without another refresh.
     await page.getByRole('link', { name: 'Users' }).click();
