@@ -55,6 +55,8 @@ export class ApiClient {
   private readonly signedOutListeners = new Set<() => void>();
   /** Refresh the session once for any number of callers. */
   readonly refresh: () => Promise<SessionInfo>;
+  /** Counts successful refreshes: a caller that saw an expired token before the latest one need not refresh again. */
+  private generation = 0;
   private reauthHandler: ReauthHandler | undefined;
   /** One dialog for any number of calls refused at the same moment. */
   private reauthInFlight: Promise<boolean> | undefined;
@@ -64,7 +66,27 @@ export class ApiClient {
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.cookies = options.cookies ?? (() => (typeof document === 'undefined' ? '' : document.cookie));
     if (options.onSignedOut) this.signedOutListeners.add(options.onSignedOut);
-    this.refresh = singleFlight(() => this.request<SessionInfo>('POST', '/api/auth/refresh', { noRefresh: true }));
+    this.refresh = singleFlight(async () => {
+      const session = await this.request<SessionInfo>('POST', '/api/auth/refresh', { noRefresh: true });
+      this.generation++;
+      return session;
+    });
+  }
+
+  /** Which session refresh the cookies are at now (see refreshSince). */
+  get sessionGeneration(): number {
+    return this.generation;
+  }
+
+  /**
+   * Refresh, unless one already succeeded since `generation` (what the caller
+   * had when its access token was found expired): a request that was in flight
+   * during a refresh only needs to be sent again. Every refresh rotates the
+   * refresh token, so fewer refreshes mean fewer chances of a reuse.
+   */
+  async refreshSince(generation: number): Promise<void> {
+    if (this.generation !== generation) return;
+    await this.refresh();
   }
 
   /** Subscribe to "the session ended" (refresh refused). Returns the unsubscribe function. */
@@ -141,13 +163,14 @@ export class ApiClient {
   }
 
   private async requestOnce<T>(method: HttpMethod, path: string, options: RequestOptions): Promise<T> {
+    const generation = this.generation;
     const response = await this.send(method, path, options);
     if (response.status === 401 && !options.noRefresh) {
       const body = await readBody(response);
       const code = toApiRequestError(401, body, path).code;
       // An expired access token is routine: refresh once and retry. Anything else is "signed out".
       if (code === 'token-expired' || code === 'unauthenticated') {
-        const refreshed = await this.refresh().then(
+        const refreshed = await this.refreshSince(generation).then(
           () => true,
           () => false,
         );

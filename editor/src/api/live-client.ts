@@ -15,6 +15,8 @@ export class LiveClient {
   private readonly handlers = new Map<string, Set<Handler>>();
   private readonly stateListeners = new Set<(state: LiveConnectionState) => void>();
   private currentState: LiveConnectionState = 'offline';
+  /** The API client's session generation when the socket last tried to connect (its cookies were that session's). */
+  private attemptGeneration = 0;
 
   constructor(private readonly api: ApiClient) {}
 
@@ -24,6 +26,7 @@ export class LiveClient {
 
   connect(): void {
     if (this.socket) return;
+    this.attemptGeneration = this.api.sessionGeneration;
     // WebSocket only: every supported browser has it, and a long-polling transport leaves the server
     // waiting up to 30 s for a poll that never comes when it shuts down.
     const socket = io({ path: '/socket.io', withCredentials: true, transports: ['websocket'], reconnectionDelayMax: 5000 });
@@ -34,7 +37,9 @@ export class LiveClient {
       // "io client disconnect" is ours (disconnect()); the server's own drop (token expiry) needs a refresh first.
       if (reason === 'io client disconnect') return this.setState('offline');
       this.setState('reconnecting');
-      if (reason === 'io server disconnect') void this.refreshAndReconnect();
+      // The server drops a socket whose access token expired; the cookies may already carry a fresh one
+      // (the API client refreshed): reconnect first, refresh only if the server still refuses.
+      if (reason === 'io server disconnect') this.reconnect();
     });
     socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
       this.setState('reconnecting');
@@ -65,13 +70,18 @@ export class LiveClient {
     return () => this.stateListeners.delete(listener);
   }
 
+  private reconnect(): void {
+    this.attemptGeneration = this.api.sessionGeneration;
+    if (this.socket && !this.socket.connected) this.socket.connect();
+  }
+
   private async refreshAndReconnect(): Promise<void> {
     try {
-      await this.api.refresh();
+      await this.api.refreshSince(this.attemptGeneration);
     } catch {
       // The server is away or the session ended; socket.io keeps retrying, the ApiClient reports sign-out.
     }
-    if (this.socket && !this.socket.connected) this.socket.connect();
+    this.reconnect();
   }
 
   private setState(state: LiveConnectionState): void {

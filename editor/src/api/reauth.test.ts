@@ -70,3 +70,38 @@ test('without a dialog (or for the reauth call itself) the refusal is returned a
   await assert.rejects(api.post('/api/users', {}), (error: unknown) => error instanceof ApiRequestError && error.code === 'reauth-cancelled');
   await assert.rejects(api.post('/api/users', {}, { noReauth: true }), (error: unknown) => error instanceof ApiRequestError && error.code === 'reauth-required');
 });
+
+test('a request refused with an expired token after a refresh already succeeded is sent again without a second refresh', async () => {
+  // Two requests leave with the old access token; the first refusal refreshes; the second refusal arrives
+  // only after that refresh completed. Refreshing again would rotate the refresh token for nothing.
+  let refreshes = 0;
+  let releaseSecond!: () => void;
+  const secondHeld = new Promise<void>((resolve) => (releaseSecond = resolve));
+  let sent = 0;
+  const fetchImpl: typeof fetch = async (input) => {
+    const path = String(input);
+    if (path === '/api/auth/refresh') {
+      refreshes++;
+      return json(200, { user: { id: 'u1' }, refreshExpiresAt: 1 });
+    }
+    sent++;
+    if (sent === 1) return json(401, { error: { code: 'token-expired', message: 'expired' } });
+    if (sent === 2) {
+      await secondHeld;
+      return json(401, { error: { code: 'token-expired', message: 'expired' } });
+    }
+    return json(200, { ok: sent });
+  };
+  const api = new ApiClient({ fetch: fetchImpl, cookies: () => '' });
+  const first = api.get('/api/settings');
+  const second = api.get('/api/users');
+  await first;
+  releaseSecond();
+  await second;
+  assert.equal(refreshes, 1, 'one refresh for both');
+  assert.equal(api.sessionGeneration, 1);
+  await api.refreshSince(0);
+  assert.equal(refreshes, 1, 'refreshSince an older generation does not refresh');
+  await api.refreshSince(1);
+  assert.equal(refreshes, 2, 'refreshSince the current generation does');
+});
