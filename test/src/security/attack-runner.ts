@@ -42,6 +42,13 @@ export async function runAttack(run: AttackRun): Promise<void> {
   await flow.waitUntil(() => outputs() > outputsBefore, run.outcomeTimeoutMs, () => `no outcome for ${payload.name}`);
   const elapsed = Date.now() - started;
   const steadyDuring = run.steadyCount() - steadyBefore;
+  if (payload.expect === 'error') {
+    // An attack may send many messages before its error (a send flood is cut at the cap): the error
+    // reaches the catch node after them, so wait for it rather than for the first output.
+    await flow
+      .waitUntil(() => flow.messagesAt('caught').length > caughtBefore, run.outcomeTimeoutMs, () => `no error for ${payload.name}`)
+      .catch(() => undefined);
+  }
   // Anything else the attack does (more sends, a second error) has a moment to show.
   await flow.settle(30);
 
