@@ -1,3 +1,4 @@
+import { loadMqttPacketQuietly } from '@loopedge/nodes';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { AuthenticateError, Client } from 'aedes';
@@ -89,6 +90,7 @@ export async function startDatahub(settings: DatahubSettings, logger: Logger, op
 
   // Loaded here, not at the top: most sites run without the DataHub and aedes
   // with its persistence costs memory from the first second.
+  loadMqttPacketQuietly();
   const { Aedes } = await import('aedes');
   const broker = await Aedes.createBroker({
     authenticate(client, username, password, done) {

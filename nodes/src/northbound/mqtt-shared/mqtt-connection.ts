@@ -5,6 +5,7 @@ import type { PeerCertificate } from 'node:tls';
 import type { NodeStatus, RuntimeLoad } from '@loopedge/runtime';
 import { topicMatches } from './topic-match.js';
 import { BackPressureGate } from './back-pressure.js';
+import { loadMqttPacketQuietly } from './quiet-mqtt-packet.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 
@@ -317,6 +318,7 @@ export class MqttConnection {
 // flows use no MQTT. (CommonJS, so a synchronous require keeps connect() sync.)
 let mqttModule: typeof import('mqtt') | undefined;
 function loadMqtt(): typeof import('mqtt') {
+  if (!mqttModule) loadMqttPacketQuietly();
   mqttModule ??= createRequire(import.meta.url)('mqtt') as typeof import('mqtt');
   return mqttModule;
 }
