@@ -113,6 +113,8 @@ describe('sandbox process launch', () => {
     assert.equal(plan.command, process.execPath);
     assert.match(plan.gaps.join(' '), /shares the host network/);
     assert.ok(plan.args.includes('--experimental-permission'));
+    assert.ok(plan.args.includes('--max-old-space-size=64'));
+    assert.ok(plan.args.includes('--max-semi-space-size=1'), 'a small young generation keeps GC pauses in the sandbox short');
     assert.ok(!plan.args.some((arg) => arg.startsWith('--allow-child-process') || arg.startsWith('--allow-fs-write')));
   });
 });

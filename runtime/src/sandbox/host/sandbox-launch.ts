@@ -33,6 +33,8 @@ export type NetworkIsolation = { mode: 'none' } | { mode: 'net' } | { mode: 'use
 
 const SANDBOX_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 export const CHILD_ENTRY = join(SANDBOX_DIR, 'child', 'main.js');
+/** Young-generation semi-space of the sandbox process, in MB (see planLaunch). */
+const SANDBOX_SEMI_SPACE_MB = 1;
 
 /** Absolute path of a package's folder as seen from the runtime, or undefined when it is not installed. */
 export function packageDir(name: string): string | undefined {
@@ -77,6 +79,13 @@ export function planLaunch(options: LaunchOptions, network: NetworkIsolation): L
     '--allow-worker',
     '--allow-addons',
     `--max-old-space-size=${options.maxHeapMb}`,
+    // A small young generation: most of what this process allocates per
+    // message stays referenced until the isolate call carrying it returns, so
+    // a scavenge copies nearly the whole young generation. With V8's default
+    // (up to 16 MB per semi-space) each scavenge paused this process 5–9 ms,
+    // the largest share of a sandboxed function's latency tail; at 1 MB they
+    // take ~0.5 ms, with no loss of throughput (measured in the MQTT benchmark).
+    `--max-semi-space-size=${SANDBOX_SEMI_SPACE_MB}`,
     '--disable-warning=ExperimentalWarning',
     '--disable-warning=SecurityWarning',
     CHILD_ENTRY,
