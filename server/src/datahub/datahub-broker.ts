@@ -1,7 +1,7 @@
-import { loadMqttPacketQuietly } from '@loopedge/nodes';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { AuthenticateError, Client } from 'aedes';
+import { loadMqttPacketQuietly } from '@loopedge/nodes';
 import type { Logger } from '@loopedge/runtime';
 import type { PasswordHasher, Security } from '@loopedge/security';
 import { RUNTIME_USER, type DatahubApplication, type DatahubSettings } from './datahub-settings.js';
