@@ -7,6 +7,7 @@ export * from './events/runtime-events.js';
 export * from './context/context-store.js';
 export { MemoryContextStore } from './context/memory-store.js';
 export { SqliteContextStore } from './context/sqlite-store.js';
+export { openPrivateDatabase, type PrivateDatabaseOptions } from './storage/private-database.js';
 export { ContextManager } from './context/context-manager.js';
 export { checkNodeConfig, withDefaults } from './validation/node-config.js';
 export { startTestFlow, TestFlow, helperNode, type TestFlowOptions, type RecordedError } from './testing/test-flow.js';

@@ -1,6 +1,5 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { openPrivateDatabase } from '../storage/private-database.js';
 import type { ContextStore } from './context-store.js';
 
 /**
@@ -17,11 +16,12 @@ export class SqliteContextStore implements ContextStore {
   readonly #removeScope: Database.Statement<[string]>;
 
   constructor(readonly file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.exec('CREATE TABLE IF NOT EXISTS context (scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (scope, key)) WITHOUT ROWID');
+    this.#db = openPrivateDatabase(file, {
+      label: 'the context store',
+      schemaSql: 'CREATE TABLE IF NOT EXISTS context (scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (scope, key)) WITHOUT ROWID',
+      synchronous: 'NORMAL',
+      remedy: 'Check the data folder is writable, or move the file away to start with empty context.',
+    });
     this.#upsert = this.#db.prepare('INSERT INTO context (scope, key, value) VALUES (?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value');
     this.#remove = this.#db.prepare('DELETE FROM context WHERE scope = ? AND key = ?');
     this.#removeScope = this.#db.prepare('DELETE FROM context WHERE scope = ?');

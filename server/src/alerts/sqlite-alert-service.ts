@@ -2,9 +2,9 @@
 // an alert raised before a restart is still open after it and operators can
 // look back over what happened. better-sqlite3 is synchronous: a transition is
 // committed (WAL) before any listener (alert node, editor) hears of it.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, openSync } from 'node:fs';
+import { openPrivateDatabase } from '@loopedge/runtime';
 import {
   AlertServiceError,
   type AlertChange,
@@ -133,28 +133,18 @@ export class SqliteAlertService implements AlertService {
   constructor(options: SqliteAlertServiceOptions) {
     this.#clock = options.clock ?? Date.now;
     this.#onListenerError = options.onListenerError;
-    if (options.path !== ':memory:') {
-      // Alert texts carry process data: the file is the owner's only.
-      closeSync(openSync(options.path, 'a', 0o600));
-      chmodSync(options.path, 0o600);
-    }
-    this.#db = new Database(options.path);
-    try {
-      this.#db.pragma('journal_mode = WAL');
-      this.#db.pragma('busy_timeout = 5000');
+    // Alert texts carry process data: the file is the owner's only.
+    this.#db = openPrivateDatabase(options.path, {
+      label: 'the alerts database',
+      schemaSql: SCHEMA_SQL,
+      schemaVersion: SCHEMA_VERSION,
       // NORMAL under WAL: a commit survives a crash or SIGKILL of the process (it is in
       // the OS's hands); only a power cut may lose the last moments. Syncing every
       // transition to the disk (FULL) made a storm of alerts disk-bound (~500/s).
-      this.#db.pragma('synchronous = NORMAL');
-      this.#db.pragma('foreign_keys = ON');
-      const version = this.#db.pragma('user_version', { simple: true }) as number;
-      if (version > SCHEMA_VERSION) throw new Error(`schema version ${version} is newer than this LoopEdge understands (${SCHEMA_VERSION}); upgrade LoopEdge`);
-      this.#db.exec(SCHEMA_SQL);
-      this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    } catch (error) {
-      this.#db.close();
-      throw new Error(`Could not open the alerts database ${options.path}: ${(error as Error).message}. Check the data folder is writable and the file is a LoopEdge alerts database.`, { cause: error });
-    }
+      synchronous: 'NORMAL',
+      foreignKeys: true,
+      remedy: 'Check the data folder is writable and the file is a LoopEdge alerts database.',
+    });
   }
 
   raise(input: RaiseAlertInput): { alert: AlertRecord; created: boolean } {

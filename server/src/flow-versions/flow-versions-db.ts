@@ -1,9 +1,9 @@
 // DATA/flow-versions.sqlite: every deployed flow set, the flow-signing policy and
 // the signing-key requests waiting for an admin. Its own file (not security.sqlite)
 // because it grows with every deploy and holds no secrets.
-import Database from 'better-sqlite3';
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import type Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { openPrivateDatabase } from '@loopedge/runtime';
 
 export type FlowVersionsDatabase = Database.Database;
 
@@ -43,30 +43,15 @@ CREATE TABLE IF NOT EXISTS signing_key_requests (
 `;
 
 export function openFlowVersionsDatabase(dataDir: string): FlowVersionsDatabase {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const path = join(dataDir, FLOW_VERSIONS_FILE);
   // Flows may name hosts and topics: same 0600 as the other stores, from the first byte.
-  closeSync(openSync(path, 'a', 0o600));
-  chmodSync(path, 0o600);
-  const db = new Database(path);
-  try {
-    db.pragma('journal_mode = WAL');
-    // FULL: a version marked applied must survive power loss, not only a killed process.
-    db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) throw new Error(`schema version ${version} is newer than this LoopEdge understands (${SCHEMA_VERSION}); upgrade LoopEdge`);
-    if (version < SCHEMA_VERSION) {
-      db.transaction(() => {
-        db.exec(SCHEMA_SQL);
-        db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      }).immediate();
-    }
-  } catch (error) {
-    db.close();
-    throw new Error(`Could not open the flow version database ${path}: ${(error as Error).message}. Check the data folder is writable, or move the file away to start a new history.`, { cause: error });
-  }
-  return db;
+  return openPrivateDatabase(join(dataDir, FLOW_VERSIONS_FILE), {
+    label: 'the flow version database',
+    schemaSql: SCHEMA_SQL,
+    schemaVersion: SCHEMA_VERSION,
+    // A version marked applied must survive power loss, not only a killed process.
+    synchronous: 'FULL',
+    remedy: 'Check the data folder is writable, or move the file away to start a new history.',
+  });
 }
 
 export function readFlowSetting(db: FlowVersionsDatabase, key: string): string | undefined {

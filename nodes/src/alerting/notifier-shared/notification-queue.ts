@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openPrivateDatabase } from '@loopedge/runtime';
 import type { AlertNotification } from '../shared/alert-notification.js';
 
 /** A notification waiting for delivery, with the id receivers see on every attempt (so they can drop duplicates). */
@@ -30,13 +31,14 @@ export class NotificationQueue {
   readonly #count: Database.Statement<[], { n: number }>;
 
   constructor(readonly file: string) {
-    this.#db = new Database(file);
-    if (file !== ':memory:') {
-      this.#db.pragma('journal_mode = WAL');
-      this.#db.pragma('synchronous = NORMAL');
-    }
-    this.#db.exec(`CREATE TABLE IF NOT EXISTS pending (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT, delivery_id TEXT NOT NULL, body TEXT NOT NULL, queued_at INTEGER NOT NULL)`);
+    // Notifications carry alert texts (process data): the file is the owner's only.
+    this.#db = openPrivateDatabase(file, {
+      label: 'the notification queue',
+      schemaSql: `CREATE TABLE IF NOT EXISTS pending (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, delivery_id TEXT NOT NULL, body TEXT NOT NULL, queued_at INTEGER NOT NULL)`,
+      synchronous: 'NORMAL',
+      remedy: 'Check the data folder is writable; a damaged queue file can be moved away (its notifications are then lost).',
+    });
     this.#insert = this.#db.prepare('INSERT INTO pending (delivery_id, body, queued_at) VALUES (?, ?, ?)');
     this.#head = this.#db.prepare('SELECT * FROM pending ORDER BY seq LIMIT ?');
     this.#remove = this.#db.prepare('DELETE FROM pending WHERE seq = ?');

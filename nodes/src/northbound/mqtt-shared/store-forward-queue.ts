@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openPrivateDatabase } from '@loopedge/runtime';
 
 /** What happens when the queue is full: drop the oldest queued message, or refuse the new one. */
 export type OverflowPolicy = 'drop-oldest' | 'drop-newest';
@@ -53,12 +54,15 @@ export class StoreForwardQueue {
     readonly file: string,
     readonly limits: QueueLimits,
   ) {
-    this.#db = new Database(file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.exec(`CREATE TABLE IF NOT EXISTS queue (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload BLOB NOT NULL,
-      qos INTEGER NOT NULL, retain INTEGER NOT NULL, properties TEXT, queued_at INTEGER NOT NULL)`);
+    // Queued payloads are process data: the file is the owner's only.
+    this.#db = openPrivateDatabase(file, {
+      label: 'the store-and-forward queue',
+      schemaSql: `CREATE TABLE IF NOT EXISTS queue (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload BLOB NOT NULL,
+        qos INTEGER NOT NULL, retain INTEGER NOT NULL, properties TEXT, queued_at INTEGER NOT NULL)`,
+      synchronous: 'NORMAL',
+      remedy: 'Check the data folder is writable; a damaged queue file can be moved away (its messages are then lost).',
+    });
     this.#insert = this.#db.prepare('INSERT INTO queue (topic, payload, qos, retain, properties, queued_at) VALUES (?, ?, ?, ?, ?, ?)');
     this.#peek = this.#db.prepare('SELECT * FROM queue ORDER BY seq LIMIT ?');
     this.#remove = this.#db.prepare('DELETE FROM queue WHERE seq = ?');
