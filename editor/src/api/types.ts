@@ -1,24 +1,10 @@
 // Shapes of the admin API the editor uses. The server's route table is the
 // source of truth (GET /api/openapi.json); these mirror the parts we read.
+// Roles and permissions are the security package's own types (type-only
+// imports: nothing of that package reaches the browser bundle).
+import type { Permission, Role } from '@loopedge/security';
 
-export type Role = 'admin' | 'editor' | 'operator' | 'viewer';
-
-export type Permission =
-  | 'users:read'
-  | 'users:write'
-  | 'security:write'
-  | 'certificates:write'
-  | 'settings:read'
-  | 'settings:write'
-  | 'flows:read'
-  | 'flows:write'
-  | 'debug:read'
-  | 'context:read'
-  | 'alerts:ack'
-  | 'audit:read'
-  | 'metrics:read'
-  | 'tokens:write'
-  | 'self';
+export type { Permission, Role };
 
 export interface PublicUser {
   id: string;

@@ -1,4 +1,5 @@
 import { canonicalize, type FlowItem } from '@loopedge/flows';
+import type { FlowSignatureHeader } from '@loopedge/security';
 import { base64UrlEncode, toPem, utf8 } from './base64url.js';
 
 /**
@@ -6,21 +7,10 @@ import { base64UrlEncode, toPem, utf8 } from './base64url.js';
  * (security/src/flow-signing/README.md): payload = RFC 8785 canonical JSON of
  * the whole flow set; compact serialization with the payload left out
  * (`header..signature`); Ed25519 ("EdDSA"); the header's members are a strict
- * allow-list, so nothing else may be added here.
+ * allow-list (FlowSignatureHeader: the security package's own type, imported
+ * as a type only, so nothing of that package reaches the browser bundle).
  */
-export interface FlowSignatureHeader {
-  alg: 'EdDSA';
-  kid: string;
-  typ: 'loopedge-flows+jws';
-  /** The device id, or `group:<name>`. */
-  target: string;
-  /** Greater than the device's current version. */
-  version: number;
-  /** Hex SHA-256 of the canonical bytes of the device's current flows; null for the first signed version. */
-  prev: string | null;
-  /** Seconds since the epoch. */
-  iat: number;
-}
+export type { FlowSignatureHeader };
 
 export interface DeploySigningMeta {
   target: string;

@@ -4,19 +4,7 @@ import { DataTable } from '../../components/data-table.js';
 import { ErrorText } from '../../components/error-text.js';
 import { formatTime } from '../../components/format.js';
 import { useAction, useLoader } from '../../components/use-loader.js';
-
-interface CertificateInfo {
-  id: string;
-  source: 'device' | 'uploaded';
-  subject: string;
-  issuer: string;
-  subjectAltNames: string[];
-  notBefore: string;
-  notAfter: string;
-  fingerprint256: string;
-  active: boolean;
-  addedAt: string;
-}
+import type { CertificateInfo } from '@loopedge/security';
 
 /** The HTTPS certificates of this device: list, add one with its key, choose which one serves. */
 export function CertificatesPage() {
