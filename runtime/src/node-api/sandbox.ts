@@ -39,6 +39,11 @@ export interface SandboxUnit {
    * node sees the function's changes.
    */
   run(msg: FlowMessage): Promise<SandboxRunOutcome>;
+  /**
+   * run() with a callback, called exactly once (possibly before runThen
+   * returns): for a node's per-message path, which then needs no promise.
+   */
+  runThen(msg: FlowMessage, callback: (outcome: SandboxRunOutcome) => void): void;
   /** Runs On Stop, clears the code's timers and its status, frees its memory. */
   close(): Promise<void>;
 }

@@ -37,7 +37,7 @@ export const functionNode = defineNode({
     }
     const unit = await createUserCodeUnit(node, 'javascript', config);
     return {
-      input: (msg) => runUserCode(unit, msg, true),
+      input: (msg, _send, done) => runUserCode(unit, msg, true, done),
       close: () => unit.close(),
     };
   },

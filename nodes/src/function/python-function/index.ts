@@ -33,7 +33,7 @@ export const pythonFunctionNode = defineNode({
   async create(node, config: PythonFunctionConfig) {
     const unit = await createUserCodeUnit(node, 'python', config);
     return {
-      input: (msg) => runUserCode(unit, msg, false),
+      input: (msg, _send, done) => runUserCode(unit, msg, false, done),
       close: () => unit.close(),
     };
   },

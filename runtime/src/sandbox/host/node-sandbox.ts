@@ -77,6 +77,7 @@ export function createNodeSandbox(supervisor: () => SandboxSupervisor, node: San
       );
       return {
         run: (msg) => handle.run(msg, node.completeListened()),
+        runThen: (msg, callback) => handle.runThen(msg, node.completeListened(), callback),
         async close() {
           await handle.close();
           // As Node-RED's function node: a status the code set is cleared when it stops.

@@ -90,6 +90,8 @@ class HostUnit {
 export interface SandboxUnitHandle {
   /** With `returnMessage`, a completed run also gives the message as the code left it. */
   run(msg: FlowMessage, returnMessage?: boolean): Promise<UnitRunOutcome>;
+  /** run() with a callback (called once, possibly at once): the per-message path, with no promise of its own. */
+  runThen(msg: FlowMessage, returnMessage: boolean, callback: (outcome: UnitRunOutcome) => void): void;
   close(): Promise<void>;
 }
 
@@ -164,7 +166,11 @@ export class SandboxSupervisor {
       this.#activity(-1);
     }
     unit.state = 'ready';
-    return { run: (msg, returnMessage = false) => this.#run(unit, msg, returnMessage), close: () => this.#close(unit) };
+    return {
+      run: (msg, returnMessage = false) => new Promise((resolve) => this.#run(unit, msg, returnMessage, resolve)),
+      runThen: (msg, returnMessage, callback) => this.#run(unit, msg, returnMessage, callback),
+      close: () => this.#close(unit),
+    };
   }
 
   async stop(): Promise<void> {
@@ -178,25 +184,23 @@ export class SandboxSupervisor {
 
   // ---- units ----
 
-  #run(unit: HostUnit, msg: FlowMessage, returnMessage: boolean): Promise<UnitRunOutcome> {
+  #run(unit: HostUnit, msg: FlowMessage, returnMessage: boolean, callback: (outcome: UnitRunOutcome) => void): void {
     if (unit.state !== 'ready') {
       const reason = unit.state === 'failed' ? 'The function node failed to restart in the sandbox' : 'The function node is closed';
-      return Promise.resolve({ ok: false, error: new Error(reason), timedOut: false });
+      return callback({ ok: false, error: new Error(reason), timedOut: false });
     }
     let frame: WireValue;
     try {
       frame = encodeWire(msg, this.#codecLimits);
     } catch (error) {
-      return Promise.resolve({ ok: false, error: new Error(`The message cannot be passed to the function: ${(error as Error).message}`), timedOut: false });
+      return callback({ ok: false, error: new Error(`The message cannot be passed to the function: ${(error as Error).message}`), timedOut: false });
     }
     const runId = unit.nextRunId++;
-    return new Promise((resolve) => {
-      unit.runs.set(runId, resolve);
-      this.#activity(+1);
-      const process = this.#process;
-      if (process && !process.exited && !this.#restarting) process.post(['run', unit.id, runId, frame, returnMessage]);
-      else unit.waiting.push([runId, frame, returnMessage]);
-    });
+    unit.runs.set(runId, callback);
+    this.#activity(+1);
+    const process = this.#process;
+    if (process && !process.exited && !this.#restarting) process.post(['run', unit.id, runId, frame, returnMessage]);
+    else unit.waiting.push([runId, frame, returnMessage]);
   }
 
   #settle(unit: HostUnit, runId: number, outcome: UnitRunOutcome): void {
