@@ -1,13 +1,15 @@
 /**
  * An engine under test as a black box: its own OS process started from its
- * CLI with the benchmark flow file, and the resident memory of its process
- * tree (LoopEdge's sandbox process for function nodes counts too).
+ * CLI the way its own start command does, with the benchmark flow file, and
+ * the resident memory of its process tree (LoopEdge's sandbox process for
+ * function nodes counts too).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { engineHeapFlags } from '@loopedge/server';
 import { freePort } from './mqtt-mosquitto.js';
 
 export type MqttEngineName = 'loopedge' | 'node-red';
@@ -65,7 +67,8 @@ export class MqttEngineProcess {
     const env = { PATH: process.env.PATH, HOME: this.#dir };
     if (this.engine === 'loopedge') {
       const cli = join(dirname(require.resolve('@loopedge/server/package.json')), 'dist', 'cli', 'main.js');
-      this.#child = spawn(process.execPath, [cli, 'start', '--flows', flowFile, '--data', join(this.#dir, 'data'), '--port', String(port)], { env: { ...env, LOOPEDGE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      // With the heap settings `npm start` and `loopedge supervise` give it; Node-RED as its `node-red` command starts it.
+      this.#child = spawn(process.execPath, [...engineHeapFlags({}), cli, 'start', '--flows', flowFile, '--data', join(this.#dir, 'data'), '--port', String(port)], { env: { ...env, LOOPEDGE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
     } else {
       const red = join(dirname(require.resolve('node-red/package.json')), 'red.js');
       this.#child = spawn(process.execPath, [red, '--userDir', join(this.#dir, 'node-red'), '--port', String(port), flowFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });

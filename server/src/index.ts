@@ -6,6 +6,7 @@ export { StartupError, type StartupErrorCode } from './bootstrap/startup-error.j
 export { loadServerSettings, normalizeContextStorage, type ServerSettings, type ContextStorageSettings, type ContextStoreSetting } from './bootstrap/settings.js';
 export { parseJsonText, findJsonSyntaxError, type JsonParseResult, type JsonSyntaxProblem } from './bootstrap/json-text.js';
 export { resolveDataDir, ensureDataDir } from './bootstrap/data-dir.js';
+export { engineHeapFlags, engineHeapLimitMb, MAX_HEAP_ENV } from './bootstrap/engine-heap.js';
 export { resolveFlowSource, FLOWS_FILE, type FlowSource } from './bootstrap/flow-source.js';
 export { createServerLogger, type LogLevel } from './logging/logger.js';
 export { demoFlow } from './demo/demo-flow.js';

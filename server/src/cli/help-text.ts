@@ -100,6 +100,9 @@ a service manager (systemd ExecStart=). It
     ready line within --health-timeout (default 60 s) or exits before, current is
     switched back to DATA/releases/previous, that release is started, and the rollback
     is written to the audit log.
+LoopEdge runs with a heap limit of 512 MB (a quarter of the RAM on devices with
+less than 2 GB), which keeps its memory close to its live data under load; set
+LOOPEDGE_MAX_HEAP_MB to change it (whole megabytes, at least 128).
 
 Options:
   -d, --data DIR             data folder. Default: $LOOPEDGE_DATA, else ~/.loopedge.

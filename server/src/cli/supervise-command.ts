@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { openSecurity } from '@loopedge/security';
 import { ensureDataDir, resolveDataDir } from '../bootstrap/data-dir.js';
+import { engineHeapFlags } from '../bootstrap/engine-heap.js';
 import { StartupError } from '../bootstrap/startup-error.js';
 import { ReleaseSupervisor, type RollbackAudit } from '../updates/release-supervisor.js';
 import { parseCliArgs } from './args.js';
@@ -20,6 +21,7 @@ export async function runSuperviseCommand(argv: readonly string[], io: CliIo, op
   // The start options are checked here, so a typo fails at once instead of in a restart loop.
   const parsed = parseCliArgs(['start', ...startArgs], io.env);
   if (parsed.kind === 'help') throw new StartupError('usage', 'Run "loopedge supervise --help" for the options.');
+  const nodeArgs = engineHeapFlags(io.env);
   const dataDir = resolveDataDir(data, io.env);
   ensureDataDir(dataDir);
   const log = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void => {
@@ -28,6 +30,7 @@ export async function runSuperviseCommand(argv: readonly string[], io: CliIo, op
   const supervisor = new ReleaseSupervisor({
     dataDir,
     startArgs: ['--data', dataDir, ...startArgs],
+    nodeArgs,
     fallbackEntry: fileURLToPath(new URL('./main.js', import.meta.url)),
     env: io.env,
     ...(healthTimeoutMs !== undefined ? { healthDeadlineMs: healthTimeoutMs } : {}),

@@ -27,6 +27,8 @@ export interface SupervisorOptions {
   dataDir: string;
   /** arguments after `start` (the supervisor adds nothing else) */
   startArgs: readonly string[];
+  /** Node flags before the entry script (the engine's heap settings, bootstrap/engine-heap.ts); default none */
+  nodeArgs?: readonly string[];
   /** the CLI entry script of this installation, run when no release is installed */
   fallbackEntry: string;
   env: NodeJS.ProcessEnv;
@@ -142,8 +144,8 @@ export class ReleaseSupervisor {
   }
 
   #spawn(target: Target): ChildRun {
-    const { env, startArgs, onChildLine, log } = this.#options;
-    const child = spawn(process.execPath, [target.entry, 'start', ...startArgs], {
+    const { env, startArgs, nodeArgs = [], onChildLine, log } = this.#options;
+    const child = spawn(process.execPath, [...nodeArgs, target.entry, 'start', ...startArgs], {
       ...(target.cwd ? { cwd: target.cwd } : {}),
       env: { ...env, [SUPERVISED_ENV]: '1', ...(target.version ? { LOOPEDGE_RELEASE: target.version } : {}) },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -151,7 +153,7 @@ export class ReleaseSupervisor {
       // (a second SIGINT would make LoopEdge give up its graceful stop).
       detached: true,
     });
-    log('info', 'Started LoopEdge', { version: target.version ?? 'installation', pid: child.pid, entry: target.entry });
+    log('info', 'Started LoopEdge', { version: target.version ?? 'installation', pid: child.pid, entry: target.entry, ...(nodeArgs.length > 0 ? { nodeArgs } : {}) });
     let markReady: () => void = () => {};
     const run: ChildRun = {
       child,

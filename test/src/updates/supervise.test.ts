@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createReadStream } from 'node:fs';
 import { openSecurity } from '@loopedge/security';
-import { createServerLogger, parseCliArgs, StartupError, UpdateJobs, type UpdateJob } from '@loopedge/server';
+import { createServerLogger, engineHeapFlags, parseCliArgs, StartupError, UpdateJobs, type UpdateJob } from '@loopedge/server';
 import { CliProcess } from '../cli/cli-process.js';
 import { DEVICE, isAlive, openTestDevice } from './update-fixture.js';
 
@@ -38,7 +38,7 @@ process.on('SIGTERM', () => { clearInterval(keep); process.exit(0); });`;
   if (behaviour === 'never-ready') return `${keepAlive}\nconsole.log(JSON.stringify(${hello}));\n`;
   return `${keepAlive}
 process.on('SIGUSR2', () => process.exit(75));
-console.log(JSON.stringify({ loopedge: 'ready', url: 'http://127.0.0.1:1', flowsStarted: true, version: '${version}', pid: process.pid }));
+console.log(JSON.stringify({ loopedge: 'ready', url: 'http://127.0.0.1:1', flowsStarted: true, version: '${version}', pid: process.pid, execArgv: process.execArgv }));
 `;
 }
 
@@ -72,13 +72,13 @@ function supervise(dataDir: string, env: NodeJS.ProcessEnv, extra: string[] = []
   return cli;
 }
 
-function lines(cli: CliProcess, key: 'version' | 'standin'): Array<{ version: string; pid: number }> {
+function lines(cli: CliProcess, key: 'version' | 'standin'): Array<{ version: string; pid: number; execArgv?: string[] }> {
   return cli.stdoutLines.flatMap((line) => {
     try {
       const parsed = JSON.parse(line) as Record<string, unknown>;
       if (typeof parsed[key] !== 'string' || typeof parsed.pid !== 'number') return [];
       childPids.add(parsed.pid);
-      return [{ version: parsed[key] as string, pid: parsed.pid }];
+      return [{ version: parsed[key] as string, pid: parsed.pid, ...(Array.isArray(parsed.execArgv) ? { execArgv: parsed.execArgv as string[] } : {}) }];
     } catch {
       return [];
     }
@@ -110,6 +110,28 @@ test('exit code 75 starts the new current release at once; SIGTERM then stops it
   const exit = await cli.exited;
   assert.equal(exit.code, 0, cli.stderrLines.join('\n'));
   assert.equal(isAlive(second.pid), false, 'the release outlived its supervisor');
+});
+
+test('the release runs with the engine heap flags; LOOPEDGE_MAX_HEAP_MB sets the limit; a bad value stops supervise before it starts anything', async () => {
+  const { dataDir, env } = newDevice();
+  installRelease(dataDir, '1.0.0', 'healthy');
+  pointLink(dataDir, 'current', '1.0.0');
+  const started = async (extraEnv: NodeJS.ProcessEnv): Promise<string[]> => {
+    const cli = supervise(dataDir, { ...env, ...extraEnv });
+    await cli.waitUntil('release 1.0.0 ready', () => readyLines(cli).length === 1);
+    const execArgv = readyLines(cli)[0]!.execArgv ?? [];
+    cli.kill('SIGTERM');
+    assert.equal((await cli.exited).code, 0, cli.stderrLines.join('\n'));
+    return execArgv;
+  };
+  assert.deepEqual(await started({}), engineHeapFlags({}));
+  assert.ok((await started({ LOOPEDGE_MAX_HEAP_MB: '300' })).includes('--max-old-space-size=300'));
+
+  const bad = supervise(dataDir, { ...env, LOOPEDGE_MAX_HEAP_MB: '1.5GB' });
+  const exit = await bad.exited;
+  assert.equal(exit.code, 2);
+  assert.match(bad.stderrLines.join('\n'), /LOOPEDGE_MAX_HEAP_MB must be a whole number of megabytes, at least 128, got "1\.5GB"/);
+  assert.equal(readyLines(bad).length, 0, 'a release was started despite the bad setting');
 });
 
 test('a new release that never reports ready is rolled back to previous, audited, and previous is started', async () => {
