@@ -9,7 +9,8 @@ import { readDeviceIdentity } from '../updates/device-identity.js';
 import { openFlowVersionsDatabase, readFlowSetting, writeFlowSetting, type FlowVersionsDatabase } from './flow-versions-db.js';
 import { KeyRequestStore } from './key-requests.js';
 import { summarizeChange } from './version-diff.js';
-import { FlowVersionStore, type FlowVersionInfo, type ReconcileOutcome } from './version-store.js';
+import { DEFAULT_VERSIONS_KEPT, FlowVersionStore, type FlowVersionInfo, type ReconcileOutcome } from './version-store.js';
+import { StartupError } from '../bootstrap/startup-error.js';
 
 /** A refusal of the signing library, or no signature while the policy needs one. */
 export type DeployRefusal = FlowSignatureRefusal | 'missing-signature';
@@ -28,7 +29,7 @@ export interface SigningPolicy {
 export interface FlowVersioningOptions {
   dataDir: string;
   trustedKeys: TrustedKeysApi;
-  /** settings.json: `deviceId` (string) and `deviceGroups` (array of strings) are read here. */
+  /** settings.json: `deviceId` (string), `deviceGroups` (array of strings) and `flowVersions.keep` are read here. */
   settings: Readonly<Record<string, unknown>>;
   logger: Logger;
   clock?: () => number;
@@ -48,13 +49,15 @@ export class FlowVersioning {
     /** `group:<name>` targets this device accepts: device.json `groups` and settings `deviceGroups`. */
     readonly deviceGroups: readonly string[],
     clock: () => number,
+    keep: number,
   ) {
-    this.versions = new FlowVersionStore(db, clock);
+    this.versions = new FlowVersionStore(db, clock, keep);
     this.keyRequests = new KeyRequestStore(db, clock);
   }
 
   static async open(options: FlowVersioningOptions): Promise<FlowVersioning> {
     const { settings, logger } = options;
+    const keep = versionsKept(settings);
     const configuredId = typeof settings.deviceId === 'string' && settings.deviceId.trim() !== '' ? settings.deviceId.trim() : undefined;
     const deviceId = configuredId ?? (await loadOrCreateDeviceKey(options.dataDir)).keyId;
     const groups = new Set<string>();
@@ -68,7 +71,7 @@ export class FlowVersioning {
       for (const group of settings.deviceGroups) if (typeof group === 'string' && group !== '') groups.add(group);
     }
     const db = openFlowVersionsDatabase(options.dataDir);
-    return new FlowVersioning(db, options.trustedKeys, deviceId, [...groups], options.clock ?? Date.now);
+    return new FlowVersioning(db, options.trustedKeys, deviceId, [...groups], options.clock ?? Date.now, keep);
   }
 
   get policy(): SigningPolicy {
@@ -123,4 +126,23 @@ export class FlowVersioning {
   close(): void {
     this.db.close();
   }
+}
+
+/**
+ * settings.json `flowVersions.keep`: how many applied versions the history
+ * keeps (default DEFAULT_VERSIONS_KEPT). At least 2, so the version before the
+ * running one can always be rolled back to.
+ */
+export function versionsKept(settings: Readonly<Record<string, unknown>>): number {
+  const section = settings.flowVersions;
+  if (section === undefined) return DEFAULT_VERSIONS_KEPT;
+  const keep = section !== null && typeof section === 'object' && !Array.isArray(section) ? (section as Record<string, unknown>).keep : Number.NaN;
+  if (keep === undefined) return DEFAULT_VERSIONS_KEPT;
+  if (typeof keep !== 'number' || !Number.isSafeInteger(keep) || keep < 2) {
+    throw new StartupError(
+      'settings-invalid',
+      `flowVersions in settings.json must be an object like { "keep": ${DEFAULT_VERSIONS_KEPT} }, where keep is a whole number of at least 2 (the running version and one to roll back to); got ${JSON.stringify(section)}. Remove it for the default of ${DEFAULT_VERSIONS_KEPT}.`,
+    );
+  }
+  return keep;
 }

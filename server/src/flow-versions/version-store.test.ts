@@ -7,7 +7,9 @@ import type { FlowDocument } from '@loopedge/flows';
 import { flowSetHash } from '@loopedge/security';
 import { openFlowVersionsDatabase, type FlowVersionsDatabase } from './flow-versions-db.js';
 import { summarizeChange, diffVersions, SUMMARY_ID_CAP } from './version-diff.js';
-import { FlowVersionStore } from './version-store.js';
+import { DEFAULT_VERSIONS_KEPT, FlowVersionStore } from './version-store.js';
+import { versionsKept } from './flow-versioning.js';
+import { StartupError } from '../bootstrap/startup-error.js';
 
 // The start-up step of the crash-safe apply: whatever a kill left behind, the
 // flow file decides, and afterwards the newest applied version is the file.
@@ -73,5 +75,62 @@ describe('flow version store: reconcile against the flow file', () => {
     const moved = B.map((item) => (item.id === 'n1' ? { ...item, x: 400 } : item));
     assert.deepEqual(diffVersions(B, moved).changed, [{ id: 'n1', type: 'debug', name: 'one', z: 'tab1', change: 'moved' }]);
     assert.deepEqual(diffVersions(C, A).removed.map((e) => e.name), ['one', 'two']);
+  });
+});
+
+describe('flow version store: retention', () => {
+  let dir: string;
+  let db: FlowVersionsDatabase;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'loopedge-versions-keep-'));
+    db = openFlowVersionsDatabase(dir);
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const apply = (store: FlowVersionStore, version: number, flows: FlowDocument): void => {
+    store.addPending({ version, hash: flowSetHash(flows), flows, type: 'full', summary: summarizeChange([], flows) });
+    store.markApplied(version);
+  };
+
+  test('applying a version deletes the applied ones beyond the newest `keep`; numbers keep growing, a pending row is untouched', () => {
+    const store = new FlowVersionStore(db, Date.now, 3);
+    const sets = [A, B, C, A, B];
+    sets.forEach((flows, i) => apply(store, i + 1, flows));
+    assert.deepEqual(store.list().map((v) => v.version), [5, 4, 3]);
+    assert.equal(store.count(), 3);
+    assert.equal(store.get(2), undefined, 'a pruned version is gone, as an unknown one');
+    assert.deepEqual(store.get(3)?.flows, C);
+    assert.equal(store.current()?.version, 5);
+    // A deploy under way keeps its pending row through another apply's pruning.
+    store.addPending({ version: 7, hash: flowSetHash(C), flows: C, type: 'full', summary: summarizeChange([], C) });
+    apply(store, 6, A);
+    assert.deepEqual(store.list().map((v) => v.version), [6, 5, 4]);
+    assert.equal((db.prepare("SELECT COUNT(*) AS n FROM flow_versions WHERE state = 'pending'").get() as { n: number }).n, 1);
+    // The start-up step records a changed file as the next version and prunes the same way.
+    assert.deepEqual(store.reconcile(B, flowSetHash(B), () => summarizeChange(A, B)), { action: 'recorded-file', version: 7, abandoned: [7] });
+    assert.deepEqual(store.list().map((v) => v.version), [7, 6, 5]);
+  });
+
+  test('the default keeps the newest 100', () => {
+    const store = new FlowVersionStore(db);
+    for (let version = 1; version <= DEFAULT_VERSIONS_KEPT + 5; version++) apply(store, version, version % 2 === 0 ? A : B);
+    assert.equal(store.count(), DEFAULT_VERSIONS_KEPT);
+    assert.equal(store.list(1000).at(-1)?.version, 6);
+  });
+
+  test('settings.json flowVersions.keep: default 100, at least 2, anything else a settings error that says what to write', () => {
+    assert.equal(versionsKept({}), DEFAULT_VERSIONS_KEPT);
+    assert.equal(versionsKept({ flowVersions: {} }), DEFAULT_VERSIONS_KEPT);
+    assert.equal(versionsKept({ flowVersions: { keep: 2 } }), 2);
+    assert.equal(versionsKept({ flowVersions: { keep: 5000 } }), 5000);
+    for (const bad of [{ keep: 1 }, { keep: 2.5 }, { keep: '10' }, 10, null, [3]]) {
+      assert.throws(
+        () => versionsKept({ flowVersions: bad }),
+        (error: unknown) => error instanceof StartupError && error.exitCode === 2 && /flowVersions in settings\.json must be an object like \{ "keep": 100 \}/.test(error.message) && error.message.includes(JSON.stringify(bad)),
+        JSON.stringify(bad),
+      );
+    }
   });
 });

@@ -64,12 +64,17 @@ interface VersionRow {
   summary: string;
 }
 
+/** Applied versions kept when settings.json says nothing (see flowVersionsKeep). */
+export const DEFAULT_VERSIONS_KEPT = 100;
+
 const INFO_COLUMNS = 'version, state, hash, signature IS NOT NULL AS signed, signer_kid, signer_name, user, created_at, type, rollback_of, summary';
 
 export class FlowVersionStore {
   constructor(
     private readonly db: FlowVersionsDatabase,
     private readonly clock: () => number = Date.now,
+    /** Applied versions kept, the running one included; older ones are deleted as new ones are applied. */
+    private readonly keep: number = DEFAULT_VERSIONS_KEPT,
   ) {}
 
   /** The applied version that runs (the newest applied row). */
@@ -107,9 +112,23 @@ export class FlowVersionStore {
       );
   }
 
-  /** Last step of an apply: the flow file holds the new set. */
+  /**
+   * Last step of an apply: the flow file holds the new set. Versions beyond the
+   * newest `keep` go in the same step: each row holds a whole flow set (2.7 MB
+   * for 10,000 nodes), and a device deployed to for years must not fill its
+   * disk with them. Who deployed what stays in the audit log; SQLite reuses the
+   * freed pages, so the file stops growing.
+   */
   markApplied(version: number): void {
-    this.db.prepare("UPDATE flow_versions SET state = 'applied' WHERE version = ? AND state = 'pending'").run(version);
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE flow_versions SET state = 'applied' WHERE version = ? AND state = 'pending'").run(version);
+      this.db
+        .prepare(
+          `DELETE FROM flow_versions WHERE state = 'applied' AND version < (
+             SELECT MIN(version) FROM (SELECT version FROM flow_versions WHERE state = 'applied' ORDER BY version DESC LIMIT ?))`,
+        )
+        .run(this.keep);
+    })();
   }
 
   /** A deploy that was refused by the runtime or cut short: it never ran, so it is not history. */
