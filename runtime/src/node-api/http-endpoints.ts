@@ -18,10 +18,24 @@ export interface HttpEndpointRequest {
   /** Lower-case header names. */
   headers: Record<string, string | string[] | undefined>;
   cookies: Record<string, string>;
-  /** Parsed body: object (JSON, urlencoded), string (text), Buffer (anything else); undefined without one. */
+  /** Parsed body: object (JSON, urlencoded, multipart fields), string (text), Buffer (anything else); undefined without one. */
   body: unknown;
+  /** Uploaded files of a multipart body, for an endpoint registered with `upload` (multer's shape, as in Node-RED). */
+  files?: HttpEndpointFile[];
   /** The caller's address. */
   ip: string;
+}
+
+/** One uploaded file, as multer's memory storage gives it to Node-RED flows. */
+export interface HttpEndpointFile {
+  /** The form field it was sent in. */
+  fieldname: string;
+  /** The file name the client gave. */
+  originalname: string;
+  encoding: string;
+  mimetype: string;
+  buffer: Buffer;
+  size: number;
 }
 
 /** What a flow answers with (built by the `http response` node). */
@@ -53,6 +67,8 @@ export interface HttpEndpointRegistration {
   path: string;
   /** The `http in` node, named in errors (duplicate endpoints). */
   nodeId: string;
+  /** Parse multipart/form-data bodies into fields (`body`) and `files` (Node-RED's "accept file uploads"). */
+  upload?: boolean;
   handler: HttpEndpointHandler;
 }
 

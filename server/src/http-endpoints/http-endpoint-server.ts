@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import {
   HttpEndpointTable,
+  type HttpEndpointFile,
   type HttpEndpointReply,
   type HttpEndpointRegistration,
   type HttpEndpointResponse,
@@ -13,6 +14,7 @@ import { checkCsrf, checkOrigin, credentialsOf, resolvePrincipal } from '../api/
 import { parseCookies } from '../api/cookies.js';
 import { ApiError, toApiError } from '../api/errors.js';
 import { BadBodyError, BodyTooLargeError, parseBody, readBody, searchParamsObject } from './request-body.js';
+import { isMultipart, parseMultipart } from './multipart-body.js';
 import type { HttpEndpointSettings } from './http-endpoint-settings.js';
 
 /** The permission a caller needs when `httpNodeAuth` is `token`: anyone who may read the flows may call them. */
@@ -130,10 +132,18 @@ export class HttpEndpointServer implements HttpEndpointsService {
       }
     }
 
-    // 2. Body within the limit, parsed as Node-RED's http in does.
+    // 2. Body within the limit, parsed as Node-RED's http in does (multipart only where the node accepts uploads).
+    const { registration, params } = found;
     let body: unknown;
+    let files: HttpEndpointFile[] | undefined;
     try {
-      body = parseBody(await readBody(req, this.settings.maxBodyBytes), req.headers['content-type']);
+      const raw = await readBody(req, this.settings.maxBodyBytes);
+      const contentType = req.headers['content-type'];
+      if (registration.upload && raw !== undefined && isMultipart(contentType)) {
+        const form = await parseMultipart(raw, contentType, this.settings.maxBodyBytes);
+        body = form.fields;
+        files = form.files;
+      } else body = parseBody(raw, contentType);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         res.setHeader('Connection', 'close');
@@ -145,7 +155,6 @@ export class HttpEndpointServer implements HttpEndpointsService {
 
     // 3. Hand it to the flow; 504 if it never answers. One handle for the
     //    flow, the timeout and shutdown, so only the first answer counts.
-    const { registration, params } = found;
     const pending: PendingRequest = { response: new EndpointResponse(res, () => finish()) };
     const finish = (): void => {
       clearTimeout(pending.timer);
@@ -169,6 +178,7 @@ export class HttpEndpointServer implements HttpEndpointsService {
         headers: { ...req.headers },
         cookies: parseCookies(req.headers.cookie),
         body,
+        ...(registration.upload ? { files: files ?? [] } : {}),
         ip: req.socket.remoteAddress ?? 'unknown',
       },
       answered,

@@ -13,22 +13,23 @@ interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  bytes: Buffer;
 }
 
 /** A real server with settings.json and flows; stopped and removed by `stop`. */
-async function startWith(settings: Record<string, unknown>, flows: FlowDocument): Promise<{ server: RunningServer; call: (method: string, path: string, options?: { headers?: Record<string, string>; body?: string }) => Promise<Reply>; stop: () => Promise<void> }> {
+async function startWith(settings: Record<string, unknown>, flows: FlowDocument): Promise<{ server: RunningServer; call: (method: string, path: string, options?: { headers?: Record<string, string>; body?: string | Buffer }) => Promise<Reply>; stop: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'loopedge-endpoints-'));
   writeFileSync(join(dataDir, 'settings.json'), JSON.stringify(settings));
   writeFileSync(join(dataDir, 'flows.json'), JSON.stringify(flows));
   const server = await startServer({ flows: join(dataDir, 'flows.json'), data: dataDir, port: 0, host: '127.0.0.1', env: {}, logger: silentLogger, bcryptCost: 10, announce: () => undefined });
   const ca = server.admin!.security.certificates.caCertificatePem();
   const port = server.admin!.server.port;
-  const call = (method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}): Promise<Reply> =>
+  const call = (method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> =>
     new Promise((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port, path, method, ca, headers: { ...(options.body !== undefined ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}), ...options.headers } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString(), bytes: Buffer.concat(chunks) }));
       });
       req.on('error', reject);
       req.end(options.body);
@@ -126,6 +127,87 @@ describe('http in endpoints on the admin HTTPS server', () => {
     assert.match(result.error ?? '', /POST \/echo is already served by node (post|dup)/);
     const still = await app.call('POST', '/endpoints/echo', { headers: { ...auth(), 'content-type': 'text/plain' }, body: 'still here' });
     assert.equal(still.text, 'still here');
+  });
+});
+
+describe('http in file uploads (multipart/form-data, Node-RED\'s "accept file uploads")', () => {
+  const UPLOAD_FLOWS = [
+    { id: 't1', type: 'tab', label: 'Uploads' },
+    // POST /upload → fields and what the files are, as JSON
+    { id: 'up', type: 'http in', z: 't1', url: '/upload', method: 'post', upload: true, wires: [['describe']] },
+    {
+      id: 'describe', type: 'change', z: 't1', wires: [['reply']],
+      rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{ "fields": payload, "files": [req.files.{ "field": fieldname, "name": originalname, "type": mimetype, "size": size }] }', tot: 'jsonata' }],
+    },
+    // POST /upload-bytes → the first file's bytes, as received
+    { id: 'bytes', type: 'http in', z: 't1', url: '/upload-bytes', method: 'post', upload: true, wires: [['first']] },
+    { id: 'first', type: 'change', z: 't1', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'req.files[0].buffer', tot: 'msg' }], wires: [['reply']] },
+    // POST /plain → the body as it arrived (no uploads accepted: a form stays bytes)
+    { id: 'plain', type: 'http in', z: 't1', url: '/plain', method: 'post', wires: [['reply']] },
+    { id: 'reply', type: 'http response', z: 't1', wires: [] },
+  ] as FlowDocument;
+  const BOUNDARY = 'loopedge-test-boundary';
+  const form = (parts: Array<{ name: string; value: Buffer | string; filename?: string; type?: string }>): Buffer =>
+    Buffer.concat([
+      ...parts.map((part) =>
+        Buffer.concat([
+          Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${part.name}"${part.filename ? `; filename="${part.filename}"` : ''}\r\n${part.type ? `Content-Type: ${part.type}\r\n` : ''}\r\n`),
+          Buffer.isBuffer(part.value) ? part.value : Buffer.from(part.value),
+          Buffer.from('\r\n'),
+        ]),
+      ),
+      Buffer.from(`--${BOUNDARY}--\r\n`),
+    ]);
+  const multipart = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` };
+  const everyByte = Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256));
+  let app: Awaited<ReturnType<typeof startWith>>;
+  before(async () => {
+    app = await startWith({ httpNodeAuth: 'none', httpNodeMaxBodyBytes: 64 * 1024 }, UPLOAD_FLOWS);
+  });
+  after(() => app.stop());
+
+  test('fields become msg.payload and msg.req.body (repeated names as arrays), files msg.req.files with name, type, size and exact bytes', async () => {
+    const body = form([
+      { name: 'line', value: 'L2' },
+      { name: 'tag', value: 'a' },
+      { name: 'tag', value: 'b' },
+      { name: 'recipe', value: everyByte, filename: 'recipe.bin', type: 'application/octet-stream' },
+      { name: 'notes', value: 'déjà vu', filename: 'notes.txt', type: 'text/plain' },
+    ]);
+    const described = await app.call('POST', '/endpoints/upload', { headers: multipart, body });
+    assert.equal(described.status, 200, described.text);
+    assert.deepEqual(JSON.parse(described.text), {
+      fields: { line: 'L2', tag: ['a', 'b'] },
+      files: [
+        { field: 'recipe', name: 'recipe.bin', type: 'application/octet-stream', size: 512 },
+        { field: 'notes', name: 'notes.txt', type: 'text/plain', size: Buffer.byteLength('déjà vu') },
+      ],
+    });
+    const bytes = await app.call('POST', '/endpoints/upload-bytes', { headers: multipart, body });
+    assert.equal(bytes.status, 200, bytes.text);
+    assert.ok(bytes.bytes.equals(everyByte), 'the file arrived changed');
+  });
+
+  test('a malformed form → 400 naming the problem; too many files → 400; the endpoint keeps serving', async () => {
+    const truncated = form([{ name: 'recipe', value: everyByte, filename: 'recipe.bin' }]).subarray(0, 200);
+    const bad = await app.call('POST', '/endpoints/upload', { headers: multipart, body: truncated });
+    assert.equal(bad.status, 400, bad.text);
+    assert.match(bad.text, /multipart\/form-data body cannot be read: .+well-formed form/);
+    const noBoundary = await app.call('POST', '/endpoints/upload', { headers: { 'content-type': 'multipart/form-data' }, body: 'x' });
+    assert.equal(noBoundary.status, 400, noBoundary.text);
+    const many = form(Array.from({ length: 101 }, (_, i) => ({ name: `f${i}`, value: 'x', filename: `${i}.txt` })));
+    const tooMany = await app.call('POST', '/endpoints/upload', { headers: multipart, body: many });
+    assert.equal(tooMany.status, 400, tooMany.text);
+    assert.match(tooMany.text, /more than 100 files/);
+    const fine = await app.call('POST', '/endpoints/upload', { headers: multipart, body: form([{ name: 'line', value: 'L3' }]) });
+    assert.deepEqual(JSON.parse(fine.text), { fields: { line: 'L3' }, files: [] });
+  });
+
+  test('an endpoint that does not accept uploads gets the form as bytes, as before', async () => {
+    const body = form([{ name: 'line', value: 'L2' }]);
+    const plain = await app.call('POST', '/endpoints/plain', { headers: multipart, body });
+    assert.equal(plain.status, 200, plain.text);
+    assert.ok(plain.bytes.equals(body));
   });
 });
 
