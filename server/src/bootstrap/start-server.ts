@@ -12,6 +12,7 @@ import { loadServerSettings } from './settings.js';
 import { StartupError } from './startup-error.js';
 import { startConfiguredDatahub, startDatahubTls } from '../datahub/start-datahub.js';
 import { ALERTS_DATABASE_FILE, SqliteAlertService } from '../alerts/sqlite-alert-service.js';
+import { watchHeap } from './heap-watch.js';
 import { createHttpEndpoints } from '../http-endpoints/create-http-endpoints.js';
 
 export interface StartServerOptions {
@@ -146,6 +147,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     throw new StartupError('runtime-failed', `The flows in ${flowSource.path} failed to start${where}: ${result.error ?? 'unknown error'}`);
   }
   logger.info({ flows: flowSource.path, origin: flowSource.origin, nodes: result.started, contextStores: settings.contextStorage.stores.map((s) => s.name) }, 'Flows running');
+  // An alert well before the heap limit (engine-heap.ts) would stop the process.
+  const stopHeapWatch = watchHeap(alerts, logger);
 
   return {
     runtime,
@@ -155,6 +158,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     async stop() {
       // The API first: no deploy may start while the nodes are closing.
       httpEndpoints.close();
+      stopHeapWatch();
       await admin?.stop();
       await runtime.stop();
       await datahub?.stop();
