@@ -9,7 +9,7 @@
  * msg/s the engine (37 MB live) reached ~240 MB RSS. With a heap limit of
  * 512 MB V8 chooses a growing factor of ~1.4 instead (it scales the factor
  * with the limit), and a young generation of 8 MB instead of 16 halves what
- * that costs when idle: the same burst peaks at ~130 MB with the same
+ * that costs when idle: the same burst peaks at ~130 MB at about the same
  * throughput (bench/README.md, "mqtt"). Node-RED's own Raspberry Pi launcher
  * sets a heap limit for the same reason.
  *

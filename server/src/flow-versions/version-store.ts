@@ -64,7 +64,7 @@ interface VersionRow {
   summary: string;
 }
 
-/** Applied versions kept when settings.json says nothing (see flowVersionsKeep). */
+/** Applied versions kept when settings.json says nothing (`flowVersions.keep`, read by versionsKept in flow-versioning.ts). */
 export const DEFAULT_VERSIONS_KEPT = 100;
 
 const INFO_COLUMNS = 'version, state, hash, signature IS NOT NULL AS signed, signer_kid, signer_name, user, created_at, type, rollback_of, summary';
