@@ -44,4 +44,12 @@ describe('password policy', () => {
     assert.match(policy.check('Alice-tidal-Orbit-92', 'alice').reasons.join(' '), /username/);
     assert.equal(policy.check('loopedge2024!').ok, false); // the product name counts as a guessable word
   });
+
+  test('refuses the product name in any spelling, even where the strength estimate would pass it', () => {
+    for (const password of ['loopedge2026!!', 'LoopEdge-LoopEdge', 'loopedge-plant-1', 'Loop-Edge-Fjord-Quill-7', 'L00p3dge-Fjord-Quill-7']) {
+      assert.match(policy.check(password, 'alice').reasons.join(' '), /product name \(LoopEdge\)/, password);
+    }
+    // Words that merely share letters with it stay allowed.
+    assert.deepEqual(policy.check('loophole-Edgewise-Fjord-7', 'alice'), { ok: true, reasons: [] });
+  });
 });
