@@ -75,7 +75,13 @@ export class MqttEngineProcess {
     }
     this.#child.stdout!.on('data', (chunk: Buffer) => this.#keep(chunk));
     this.#child.stderr!.on('data', (chunk: Buffer) => this.#keep(chunk));
-    this.#sampler = setInterval(() => this.#sample(), 100);
+    this.sampling(true);
+  }
+
+  /** RSS sampling every 100 ms on or off (off while the other engine is measured: the reads cost CPU too). */
+  sampling(on: boolean): void {
+    if (this.#sampler) clearInterval(this.#sampler);
+    this.#sampler = on ? setInterval(() => this.#sample(), 100) : undefined;
   }
 
   get pid(): number {
