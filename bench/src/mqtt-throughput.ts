@@ -25,7 +25,7 @@ import { runInChild } from './child-process.js';
 import { mqttBenchFlow } from './mqtt-bench-flow.js';
 import { MqttEngineProcess, MQTT_ENGINE_LABELS, type MqttEngineName, type RssSample } from './mqtt-engine-process.js';
 import type { LoadPhase, PhaseResult } from './mqtt-load-generator.js';
-import { BenchMosquitto } from './mqtt-mosquitto.js';
+import { benchMosquitto } from './mqtt-mosquitto.js';
 import { formatNumber, formatTable, median, metText, ratioText } from './report.js';
 
 export const MQTT_THROUGHPUT_TARGET = 1.5;
@@ -70,7 +70,7 @@ async function generate(url: string, phase: LoadPhase): Promise<PhaseResult> {
 /** One engine with its own broker, from start to stop; a failure ends its part, not the other engine's. */
 class EngineUnderTest {
   readonly run: EngineRun;
-  readonly #broker = new BenchMosquitto();
+  readonly #broker = benchMosquitto();
   readonly #process: MqttEngineProcess;
 
   constructor(readonly engine: MqttEngineName) {
@@ -119,7 +119,7 @@ class EngineUnderTest {
 
   async stop(): Promise<void> {
     await this.#process.stop();
-    await this.#broker.stop();
+    await this.#broker.dispose();
   }
 
   /** A measured phase: RSS sampled only meanwhile, the peak carried across phases. */

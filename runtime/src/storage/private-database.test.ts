@@ -15,6 +15,17 @@ const options: PrivateDatabaseOptions = {
   remedy: 'Move the file away.',
 };
 
+/** Reopen the file and check its schema version and the names stored in it. */
+function assertStored(path: string, opened: PrivateDatabaseOptions, version: number, names: string[]): void {
+  const db = openPrivateDatabase(path, opened);
+  try {
+    assert.equal(db.pragma('user_version', { simple: true }), version);
+    assert.deepEqual(db.prepare('SELECT name FROM items').all(), names.map((name) => ({ name })));
+  } finally {
+    db.close();
+  }
+}
+
 describe('openPrivateDatabase', () => {
   test('makes its folder 0700 and the file 0600 from the start, in WAL mode, with the schema and its version', () => {
     const path = join(root, 'fresh', 'store.sqlite');
@@ -53,13 +64,7 @@ describe('openPrivateDatabase', () => {
       () => openPrivateDatabase(path, options),
       (error: Error) => error.message.includes('the test store') && error.message.includes(path) && /schema version 3 is newer/.test(error.message) && error.message.endsWith('Move the file away.'),
     );
-    const check = openPrivateDatabase(path, { ...options, schemaVersion: 3 });
-    try {
-      assert.equal(check.pragma('user_version', { simple: true }), 3);
-      assert.deepEqual(check.prepare('SELECT name FROM items').all(), [{ name: 'from the future' }]);
-    } finally {
-      check.close();
-    }
+    assertStored(path, { ...options, schemaVersion: 3 }, 3, ['from the future']);
   });
 
   test('a file that is not a database is refused and not overwritten', () => {
@@ -76,13 +81,7 @@ describe('openPrivateDatabase', () => {
     old.prepare('INSERT INTO items (name) VALUES (?)').run('old row');
     old.pragma('user_version = 0');
     old.close();
-    const db = openPrivateDatabase(path, options);
-    try {
-      assert.equal(db.pragma('user_version', { simple: true }), 1);
-      assert.deepEqual(db.prepare('SELECT name FROM items').all(), [{ name: 'old row' }]);
-    } finally {
-      db.close();
-    }
+    assertStored(path, options, 1, ['old row']);
   });
 
   test(':memory: works without a file, with the pragmas asked for', () => {
